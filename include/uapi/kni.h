@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause */
+/*
+ * ovs-kni: the ABI between the kni kernel module and userspace.
+ *
+ * This is the only header shared by kmod/ and lib/.  It holds fixed-width
+ * types only, explicit padding and no pointers.  Userspace must check
+ * KNI_IOC_ABI_VERSION before anything else and refuse a module whose
+ * version differs from KNI_ABI_VERSION.
+ *
+ * Model
+ * -----
+ * A process opens /dev/kni, registers the memory its packet buffers live in
+ * (KNI_IOC_MEM_REG), then creates devices (KNI_IOC_CREATE).  Every device
+ * and every registered region belongs to the file it was created through;
+ * closing that file (exit, kill -9) releases the devices and unpins the
+ * memory.
+ *
+ * Each device has one set of single-producer/single-consumer rings, mapped
+ * into userspace with mmap(fd, create.mmap_offset, create.mmap_size).  Ring
+ * names are seen from the kernel net_device, as for a NIC:
+ *
+ *   rx    userspace -> kernel   frames the kernel stack receives
+ *   tx    kernel -> userspace   frames the kernel stack transmitted
+ *   fill  userspace -> kernel   empty buffers for the kernel to transmit into
+ *   comp  kernel -> userspace   rx buffers the kernel is finished with
+ *   req   kernel -> userspace   control requests (struct kni_req)
+ *   resp  userspace -> kernel   answers to those requests (struct kni_req)
+ *
+ * A packet descriptor names a buffer by its userspace virtual address.  The
+ * kernel never dereferences that address: it looks it up in the regions the
+ * file registered and uses its own mapping of the pinned pages.  A
+ * descriptor whose [addr, addr + len) is not inside one registered region is
+ * dropped and counted (kni_stats.rx_bad_desc, fill_bad_desc), never used.
+ * The cookie is opaque to the kernel and comes back unchanged: a buffer
+ * given on fill returns on tx with the same cookie, a buffer given on rx
+ * returns on comp with the same cookie.
+ *
+ * Indices are free-running 32-bit counters; the slot is index & (size - 1).
+ * A producer writes the slot, then publishes producer with release
+ * semantics; a consumer reads producer with acquire semantics.  The kernel
+ * bounds every index it reads (producer - consumer <= size).
+ */
+#ifndef _UAPI_KNI_H
+#define _UAPI_KNI_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+#define KNI_ABI_VERSION		1
+#define KNI_DEVICE_PATH		"/dev/kni"
+#define KNI_NAMESIZE		16	/* IFNAMSIZ: 15 bytes and a NUL */
+
+#define KNI_RING_SIZE_MIN	64
+#define KNI_RING_SIZE_MAX	16384
+#define KNI_RING_SIZE_DEFAULT	1024
+#define KNI_REQ_RING_SIZE	16	/* req and resp rings, fixed */
+#define KNI_MAX_REGIONS		64	/* registered regions per file */
+
+/* One packet buffer. */
+struct kni_desc {
+	__u64 addr;	/* userspace address of the first byte of the frame */
+	__u32 len;	/* frame length; on fill: bytes the buffer can take */
+	__u16 flags;	/* KNI_DESC_F_* */
+	__u16 pad;	/* zero */
+	__u64 cookie;	/* opaque, returned unchanged */
+	__u64 rsvd;	/* zero */
+};
+
+/* Request types, kernel -> userspace. */
+enum kni_req_type {
+	KNI_REQ_CHANGE_MTU = 1,		/* value: new MTU */
+	KNI_REQ_CFG_NETWORK_IF = 2,	/* value: 1 up, 0 down */
+	KNI_REQ_CHANGE_MAC_ADDR = 3,	/* mac: new address */
+	KNI_REQ_CHANGE_PROMISC = 4,	/* value: 1 on, 0 off */
+	KNI_REQ_CHANGE_ALLMULTI = 5,	/* value: 1 on, 0 off */
+};
+
+/* A request (req ring) and its answer (resp ring, same seq and type). */
+struct kni_req {
+	__u32 seq;	/* set by the kernel, echoed in the answer */
+	__u32 type;	/* enum kni_req_type */
+	__u32 value;
+	__s32 result;	/* answer: 0 or a negative errno */
+	__u8 mac[6];
+	__u8 pad[2];
+	__u64 rsvd;	/* zero */
+};
+
+/* Where one ring lives inside the device's mmap area (byte offsets). */
+struct kni_ring_offset {
+	__u64 producer;	/* __u32 */
+	__u64 consumer;	/* __u32 */
+	__u64 flags;	/* __u32, KNI_RING_F_* */
+	__u64 desc;	/* array of ring size entries */
+};
+
+struct kni_ring_offsets {
+	struct kni_ring_offset rx;
+	struct kni_ring_offset tx;
+	struct kni_ring_offset fill;
+	struct kni_ring_offset comp;
+	struct kni_ring_offset req;
+	struct kni_ring_offset resp;
+};
+
+/*
+ * Ring flags, written by the ring's consumer.  KNI_RING_F_NEED_WAKEUP on
+ * rx, fill or resp means the kernel is idle: after producing, userspace
+ * must call KNI_IOC_KICK.
+ */
+#define KNI_RING_F_NEED_WAKEUP	(1U << 0)
+
+/* KNI_IOC_MEM_REG: register [addr, addr + len) of the caller's memory. */
+struct kni_mem_reg {
+	__u64 addr;	/* in: page aligned */
+	__u64 len;	/* in: multiple of the page size, > 0 */
+	__u32 flags;	/* in: zero */
+	__u32 id;	/* out: region id, for KNI_IOC_MEM_UNREG */
+};
+
+#define KNI_CREATE_F_MAC	(1U << 0)	/* use mac[], else random */
+#define KNI_CREATE_F_FORCE_BIND	(1U << 1)	/* bind the kthread to core_id */
+
+/* KNI_IOC_CREATE: make a net_device and its rings. */
+struct kni_create {
+	char name[KNI_NAMESIZE];	/* in: NUL terminated */
+	__u32 flags;		/* in: KNI_CREATE_F_* */
+	__u32 mtu;		/* in: 0 for 1500 */
+	__u32 min_mtu;		/* in: 0 for 68 */
+	__u32 max_mtu;		/* in: 0 for buf_size - 14, capped by it */
+	__u32 buf_size;		/* in: bytes a fill buffer holds, >= 64 */
+	__u32 ring_size;	/* in: power of two, 0 for the default */
+	__u32 core_id;		/* in: with KNI_CREATE_F_FORCE_BIND */
+	__u8 mac[6];		/* in: with KNI_CREATE_F_MAC */
+	__u8 pad[2];		/* zero */
+	__u32 id;		/* out: device id on this file */
+	__u32 ifindex;		/* out: in the creator's netns */
+	__u32 rsvd;		/* zero */
+	__u64 mmap_offset;	/* out: mmap() offset of the rings */
+	__u64 mmap_size;	/* out: mmap() length of the rings */
+	__u32 ring_size_out;	/* out: entries in rx, tx, fill and comp */
+	__u32 req_ring_size;	/* out: entries in req and resp */
+	struct kni_ring_offsets off;	/* out */
+};
+
+/* KNI_IOC_SET_CARRIER, KNI_IOC_SET_MTU: no request comes back. */
+struct kni_dev_value {
+	__u32 id;
+	__u32 value;
+};
+
+/* KNI_IOC_SET_MAC: no request comes back. */
+struct kni_dev_mac {
+	__u32 id;
+	__u8 mac[6];
+	__u8 pad[2];
+};
+
+/* KNI_IOC_GET_STATS: counters of one device. */
+struct kni_stats {
+	__u32 id;		/* in */
+	__u32 pad;
+	__u64 rx_packets;	/* taken from rx into the stack */
+	__u64 rx_bytes;
+	__u64 rx_bad_desc;	/* rx descriptors outside registered memory */
+	__u64 rx_nomem;		/* no skb for an rx frame */
+	__u64 tx_packets;	/* copied into fill buffers, put on tx */
+	__u64 tx_bytes;
+	__u64 tx_no_fill;	/* dropped: fill ring empty */
+	__u64 tx_ring_full;	/* dropped: tx ring full */
+	__u64 tx_too_big;	/* dropped: frame longer than the buffer */
+	__u64 fill_bad_desc;	/* fill descriptors outside registered memory */
+	__u64 comp_ring_full;	/* rx stalled: comp ring full */
+	__u64 req_sent;
+	__u64 req_timeout;	/* no answer within the bound */
+	__u64 req_bad_resp;	/* answers with an unknown seq */
+	__u64 kicks;
+	__u64 rsvd[8];
+};
+
+#define KNI_IOC_MAGIC		0xd6
+#define KNI_IOC_ABI_VERSION	_IOR(KNI_IOC_MAGIC, 0x00, __u32)
+#define KNI_IOC_MEM_REG		_IOWR(KNI_IOC_MAGIC, 0x01, struct kni_mem_reg)
+#define KNI_IOC_MEM_UNREG	_IOW(KNI_IOC_MAGIC, 0x02, __u32)
+#define KNI_IOC_CREATE		_IOWR(KNI_IOC_MAGIC, 0x03, struct kni_create)
+#define KNI_IOC_RELEASE		_IOW(KNI_IOC_MAGIC, 0x04, __u32)
+#define KNI_IOC_SET_CARRIER	_IOW(KNI_IOC_MAGIC, 0x05, struct kni_dev_value)
+#define KNI_IOC_SET_MTU		_IOW(KNI_IOC_MAGIC, 0x06, struct kni_dev_value)
+#define KNI_IOC_SET_MAC		_IOW(KNI_IOC_MAGIC, 0x07, struct kni_dev_mac)
+#define KNI_IOC_KICK		_IOW(KNI_IOC_MAGIC, 0x08, __u32)
+#define KNI_IOC_GET_STATS	_IOWR(KNI_IOC_MAGIC, 0x09, struct kni_stats)
+
+#endif /* _UAPI_KNI_H */
