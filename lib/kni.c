@@ -1,0 +1,729 @@
+/*
+ * Copyright (c) 2026 The ovs-kni authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#include "kni.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#include "kni-ring.h"
+
+/* Mempools registered on one context.  The array only grows; PMD threads
+ * read it without a lock through kni_mbuf_is_registered(). */
+#define KNI_MAX_POOLS 32
+
+struct kni_pool {
+    struct rte_mempool *mp;     /* NULL: free slot.  Atomic. */
+    uint32_t region_ids[KNI_MAX_REGIONS];
+    unsigned int n_regions;
+    unsigned int n_devs;        /* Devices whose fill buffers come from it. */
+};
+
+struct kni_ctx {
+    int fd;
+    uint32_t abi_version;
+    struct kni_pool pools[KNI_MAX_POOLS];
+};
+
+struct kni_dev {
+    struct kni_ctx *ctx;
+    struct kni_pool *pool;
+    uint32_t id;
+    int ifindex;
+    char name[KNI_NAMESIZE];
+    uint32_t ring_size;
+    uint32_t buf_size;          /* Bytes a fill buffer holds. */
+
+    void *map;
+    size_t map_size;
+    struct kni_ring rx;         /* We produce. */
+    struct kni_ring tx;         /* We consume. */
+    struct kni_ring fill;       /* We produce. */
+    struct kni_ring comp;       /* We consume. */
+    struct kni_ring req;        /* We consume. */
+    struct kni_ring resp;       /* We produce. */
+
+    struct kni_dev_ustats ustats;
+};
+
+/* Fill ring refills happen in batches of at least this many buffers. */
+#define KNI_FILL_BATCH 32
+
+static char * __attribute__((format(printf, 1, 2)))
+kni_asprintf(const char *format, ...)
+{
+    va_list args;
+    char *s;
+    int len;
+
+    va_start(args, format);
+    len = vsnprintf(NULL, 0, format, args);
+    va_end(args);
+    if (len < 0) {
+        return NULL;
+    }
+
+    s = malloc(len + 1);
+    if (s) {
+        va_start(args, format);
+        vsnprintf(s, len + 1, format, args);
+        va_end(args);
+    }
+    return s;
+}
+
+int
+kni_ctx_open(const char *path, struct kni_ctx **ctxp, char **msg)
+{
+    struct kni_ctx *ctx;
+    uint32_t version;
+    char *m = NULL;
+    int error;
+    int fd;
+
+    *ctxp = NULL;
+    if (!path) {
+        path = KNI_DEVICE_PATH;
+    }
+
+    fd = open(path, O_RDWR | O_CLOEXEC);
+    if (fd < 0) {
+        error = errno;
+        if (error == ENOENT || error == ENODEV || error == ENXIO) {
+            m = kni_asprintf("kni kernel module is not loaded (%s: %s); "
+                             "load it with 'modprobe kni' or "
+                             "'insmod kni.ko'", path, strerror(error));
+            error = ENOENT;
+        } else {
+            m = kni_asprintf("cannot open %s: %s", path, strerror(error));
+        }
+        goto out;
+    }
+
+    if (ioctl(fd, KNI_IOC_ABI_VERSION, &version) < 0) {
+        error = errno;
+        m = kni_asprintf("%s does not answer the kni ABI version request "
+                         "(%s): it is not the ovs-kni module", path,
+                         strerror(error));
+        close(fd);
+        goto out;
+    }
+    if (version != KNI_ABI_VERSION) {
+        error = EPROTO;
+        m = kni_asprintf("kni kernel module speaks ABI version %"PRIu32
+                         " but this program needs version %d: load the "
+                         "kni module built with this program", version,
+                         KNI_ABI_VERSION);
+        close(fd);
+        goto out;
+    }
+
+    ctx = calloc(1, sizeof *ctx);
+    if (!ctx) {
+        error = ENOMEM;
+        close(fd);
+        goto out;
+    }
+    ctx->fd = fd;
+    ctx->abi_version = version;
+    *ctxp = ctx;
+    error = 0;
+
+out:
+    if (msg) {
+        *msg = m;
+    } else {
+        free(m);
+    }
+    return error;
+}
+
+void
+kni_ctx_close(struct kni_ctx *ctx)
+{
+    if (ctx) {
+        /* Closing the file releases every device and region in the
+         * kernel. */
+        close(ctx->fd);
+        free(ctx);
+    }
+}
+
+int
+kni_ctx_fd(const struct kni_ctx *ctx)
+{
+    return ctx->fd;
+}
+
+uint32_t
+kni_ctx_abi_version(const struct kni_ctx *ctx)
+{
+    return ctx->abi_version;
+}
+
+static struct kni_pool *
+kni_pool_find(const struct kni_ctx *ctx_, const struct rte_mempool *mp)
+{
+    struct kni_ctx *ctx = (struct kni_ctx *) ctx_;
+
+    for (int i = 0; i < KNI_MAX_POOLS; i++) {
+        if (__atomic_load_n(&ctx->pools[i].mp, __ATOMIC_ACQUIRE) == mp) {
+            return &ctx->pools[i];
+        }
+    }
+    return NULL;
+}
+
+struct kni_range {
+    uintptr_t start;
+    uintptr_t end;
+};
+
+struct kni_ranges {
+    struct kni_range r[KNI_MAX_REGIONS];
+    unsigned int n;
+    bool overflow;
+};
+
+static void
+kni_collect_chunk(struct rte_mempool *mp __rte_unused, void *ranges_,
+                  struct rte_mempool_memhdr *hdr,
+                  unsigned int idx __rte_unused)
+{
+    struct kni_ranges *ranges = ranges_;
+    uintptr_t page = sysconf(_SC_PAGESIZE);
+    uintptr_t start = (uintptr_t) hdr->addr & ~(page - 1);
+    uintptr_t end = ((uintptr_t) hdr->addr + hdr->len + page - 1)
+                    & ~(page - 1);
+
+    if (ranges->n >= KNI_MAX_REGIONS) {
+        ranges->overflow = true;
+        return;
+    }
+    ranges->r[ranges->n].start = start;
+    ranges->r[ranges->n].end = end;
+    ranges->n++;
+}
+
+static int
+kni_range_cmp(const void *a_, const void *b_)
+{
+    const struct kni_range *a = a_, *b = b_;
+
+    return a->start < b->start ? -1 : a->start > b->start;
+}
+
+/* Sorts 'ranges' and merges the ones that touch or overlap, so that no page
+ * is registered twice. */
+static void
+kni_ranges_merge(struct kni_ranges *ranges)
+{
+    unsigned int n = 0;
+
+    qsort(ranges->r, ranges->n, sizeof ranges->r[0], kni_range_cmp);
+    for (unsigned int i = 0; i < ranges->n; i++) {
+        if (n && ranges->r[i].start <= ranges->r[n - 1].end) {
+            if (ranges->r[i].end > ranges->r[n - 1].end) {
+                ranges->r[n - 1].end = ranges->r[i].end;
+            }
+        } else {
+            ranges->r[n++] = ranges->r[i];
+        }
+    }
+    ranges->n = n;
+}
+
+static void
+kni_pool_unregister_regions(struct kni_ctx *ctx, struct kni_pool *pool)
+{
+    for (unsigned int i = 0; i < pool->n_regions; i++) {
+        ioctl(ctx->fd, KNI_IOC_MEM_UNREG, &pool->region_ids[i]);
+    }
+    pool->n_regions = 0;
+}
+
+int
+kni_register_mempool(struct kni_ctx *ctx, struct rte_mempool *mp)
+{
+    struct kni_ranges ranges;
+    struct kni_pool *pool;
+
+    if (kni_pool_find(ctx, mp)) {
+        return 0;
+    }
+    pool = kni_pool_find(ctx, NULL);
+    if (!pool) {
+        return ENOSPC;
+    }
+
+    memset(&ranges, 0, sizeof ranges);
+    rte_mempool_mem_iter(mp, kni_collect_chunk, &ranges);
+    if (ranges.overflow) {
+        return E2BIG;
+    }
+    kni_ranges_merge(&ranges);
+
+    pool->n_regions = 0;
+    for (unsigned int i = 0; i < ranges.n; i++) {
+        struct kni_mem_reg reg = {
+            .addr = ranges.r[i].start,
+            .len = ranges.r[i].end - ranges.r[i].start,
+        };
+
+        if (ioctl(ctx->fd, KNI_IOC_MEM_REG, &reg) < 0) {
+            int error = errno;
+
+            kni_pool_unregister_regions(ctx, pool);
+            return error;
+        }
+        pool->region_ids[pool->n_regions++] = reg.id;
+    }
+    pool->n_devs = 0;
+    __atomic_store_n(&pool->mp, mp, __ATOMIC_RELEASE);
+    return 0;
+}
+
+int
+kni_unregister_mempool(struct kni_ctx *ctx, struct rte_mempool *mp)
+{
+    struct kni_pool *pool = mp ? kni_pool_find(ctx, mp) : NULL;
+
+    if (!pool) {
+        return ENOENT;
+    }
+    if (pool->n_devs) {
+        return EBUSY;
+    }
+    /* Readers see the pool gone before its memory is unregistered; a frame
+     * already queued from it is refused by the kernel as out of range and
+     * still comes back on the completion ring. */
+    __atomic_store_n(&pool->mp, NULL, __ATOMIC_RELEASE);
+    kni_pool_unregister_regions(ctx, pool);
+    return 0;
+}
+
+bool
+kni_mbuf_is_registered(const struct kni_ctx *ctx, const struct rte_mbuf *m)
+{
+    return m->nb_segs == 1 && RTE_MBUF_DIRECT(m)
+           && kni_pool_find(ctx, m->pool);
+}
+
+static uint32_t
+kni_mp_buf_size(const struct rte_mempool *mp)
+{
+    uint32_t room = rte_pktmbuf_data_room_size((struct rte_mempool *) mp);
+
+    return room > RTE_PKTMBUF_HEADROOM ? room - RTE_PKTMBUF_HEADROOM : 0;
+}
+
+static void
+kni_desc_from_mbuf(struct kni_desc *d, struct rte_mbuf *m, uint32_t len)
+{
+    d->addr = (uintptr_t) rte_pktmbuf_mtod(m, void *);
+    d->len = len;
+    d->flags = 0;
+    d->pad = 0;
+    d->cookie = (uintptr_t) m;
+    d->rsvd = 0;
+}
+
+static struct rte_mbuf *
+kni_desc_mbuf(const struct kni_desc *d)
+{
+    return (struct rte_mbuf *) (uintptr_t) d->cookie;
+}
+
+static void
+kni_kick(struct kni_dev *dev)
+{
+    dev->ustats.kicks++;
+    ioctl(dev->ctx->fd, KNI_IOC_KICK, &dev->id);
+}
+
+/* Tops up the fill ring from the device's mempool.  Does nothing until
+ * KNI_FILL_BATCH slots are free, unless the ring is empty. */
+static void
+kni_refill(struct kni_dev *dev)
+{
+    struct rte_mbuf *mbufs[KNI_FILL_BATCH * 4];
+    uint32_t idx = kni_ring_prod_index(&dev->fill);
+    uint32_t n = kni_ring_prod_reserve(&dev->fill, RTE_DIM(mbufs));
+
+    if (n < KNI_FILL_BATCH && n < dev->ring_size) {
+        return;
+    }
+    while (n && rte_pktmbuf_alloc_bulk(dev->pool->mp, mbufs, n)) {
+        dev->ustats.fill_alloc_failed++;
+        n /= 2;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        kni_desc_from_mbuf(kni_ring_slot(&dev->fill, idx + i), mbufs[i],
+                           dev->buf_size);
+    }
+    kni_ring_prod_submit(&dev->fill, n);
+}
+
+/* Frees the mbufs the kernel has finished with. */
+static void
+kni_reclaim(struct kni_dev *dev)
+{
+    struct rte_mbuf *mbufs[64];
+    uint32_t n;
+
+    do {
+        uint32_t idx = kni_ring_cons_index(&dev->comp);
+
+        n = kni_ring_cons_peek(&dev->comp, RTE_DIM(mbufs));
+        for (uint32_t i = 0; i < n; i++) {
+            mbufs[i] = kni_desc_mbuf(kni_ring_slot(&dev->comp, idx + i));
+        }
+        kni_ring_cons_release(&dev->comp, n);
+        rte_pktmbuf_free_bulk(mbufs, n);
+    } while (n == RTE_DIM(mbufs));
+}
+
+static void
+kni_ring_from_offset(struct kni_ring *r, void *map,
+                     const struct kni_ring_offset *off, uint32_t size,
+                     uint32_t entry_size)
+{
+    kni_ring_init(r, map, off->producer, off->consumer, off->flags,
+                  off->desc, size, entry_size);
+}
+
+static bool
+kni_ring_offset_valid(const struct kni_ring_offset *off, uint64_t map_size,
+                      uint32_t size, uint32_t entry_size)
+{
+    return off->producer + sizeof(uint32_t) <= map_size
+           && off->consumer + sizeof(uint32_t) <= map_size
+           && off->flags + sizeof(uint32_t) <= map_size
+           && off->desc <= map_size
+           && (uint64_t) size * entry_size <= map_size - off->desc;
+}
+
+int
+kni_dev_create(struct kni_ctx *ctx, const struct kni_dev_conf *conf,
+               struct kni_dev **devp)
+{
+    struct kni_create c;
+    struct kni_dev *dev;
+    struct kni_pool *pool;
+    uint32_t ring_size;
+    uint32_t id;
+    int error;
+    void *map;
+
+    *devp = NULL;
+    if (!conf->name || strlen(conf->name) >= KNI_NAMESIZE
+        || !conf->name[0]) {
+        return EINVAL;
+    }
+    pool = conf->mp ? kni_pool_find(ctx, conf->mp) : NULL;
+    if (!pool) {
+        return ENXIO;
+    }
+
+    memset(&c, 0, sizeof c);
+    memcpy(c.name, conf->name, strlen(conf->name));
+    c.mtu = conf->mtu;
+    c.min_mtu = conf->min_mtu;
+    c.max_mtu = conf->max_mtu;
+    c.buf_size = kni_mp_buf_size(conf->mp);
+    c.ring_size = conf->ring_size;
+    c.core_id = conf->core_id;
+    if (conf->force_bind) {
+        c.flags |= KNI_CREATE_F_FORCE_BIND;
+    }
+    if (conf->mac_set) {
+        c.flags |= KNI_CREATE_F_MAC;
+        memcpy(c.mac, conf->mac, sizeof c.mac);
+    }
+    if (ioctl(ctx->fd, KNI_IOC_CREATE, &c) < 0) {
+        return errno;
+    }
+    id = c.id;
+    ring_size = c.ring_size_out;
+
+    if (!ring_size || ring_size & (ring_size - 1)
+        || c.req_ring_size & (c.req_ring_size - 1)
+        || !kni_ring_offset_valid(&c.off.rx, c.mmap_size, ring_size,
+                                  sizeof(struct kni_desc))
+        || !kni_ring_offset_valid(&c.off.tx, c.mmap_size, ring_size,
+                                  sizeof(struct kni_desc))
+        || !kni_ring_offset_valid(&c.off.fill, c.mmap_size, ring_size,
+                                  sizeof(struct kni_desc))
+        || !kni_ring_offset_valid(&c.off.comp, c.mmap_size, ring_size,
+                                  sizeof(struct kni_desc))
+        || !kni_ring_offset_valid(&c.off.req, c.mmap_size, c.req_ring_size,
+                                  sizeof(struct kni_req))
+        || !kni_ring_offset_valid(&c.off.resp, c.mmap_size,
+                                  c.req_ring_size, sizeof(struct kni_req))) {
+        error = EPROTO;
+        goto err_release;
+    }
+
+    map = mmap(NULL, c.mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+               ctx->fd, c.mmap_offset);
+    if (map == MAP_FAILED) {
+        error = errno;
+        goto err_release;
+    }
+
+    dev = calloc(1, sizeof *dev);
+    if (!dev) {
+        error = ENOMEM;
+        munmap(map, c.mmap_size);
+        goto err_release;
+    }
+    dev->ctx = ctx;
+    dev->pool = pool;
+    dev->id = id;
+    dev->ifindex = c.ifindex;
+    memcpy(dev->name, c.name, sizeof dev->name);
+    dev->name[KNI_NAMESIZE - 1] = '\0';
+    dev->ring_size = ring_size;
+    dev->buf_size = c.buf_size;
+    dev->map = map;
+    dev->map_size = c.mmap_size;
+    kni_ring_from_offset(&dev->rx, map, &c.off.rx, ring_size,
+                         sizeof(struct kni_desc));
+    kni_ring_from_offset(&dev->tx, map, &c.off.tx, ring_size,
+                         sizeof(struct kni_desc));
+    kni_ring_from_offset(&dev->fill, map, &c.off.fill, ring_size,
+                         sizeof(struct kni_desc));
+    kni_ring_from_offset(&dev->comp, map, &c.off.comp, ring_size,
+                         sizeof(struct kni_desc));
+    kni_ring_from_offset(&dev->req, map, &c.off.req, c.req_ring_size,
+                         sizeof(struct kni_req));
+    kni_ring_from_offset(&dev->resp, map, &c.off.resp, c.req_ring_size,
+                         sizeof(struct kni_req));
+    pool->n_devs++;
+
+    /* Give the kernel's transmit path its first buffers. */
+    kni_refill(dev);
+
+    *devp = dev;
+    return 0;
+
+err_release:
+    ioctl(ctx->fd, KNI_IOC_RELEASE, &id);
+    return error;
+}
+
+/* Frees the mbufs named by the entries of 'r' between its consumer and
+ * producer indices. */
+static void
+kni_ring_free_pending(struct kni_ring *r)
+{
+    uint32_t cons = __atomic_load_n(r->consumer, __ATOMIC_ACQUIRE);
+    uint32_t prod = __atomic_load_n(r->producer, __ATOMIC_ACQUIRE);
+    uint32_t n = prod - cons;
+
+    if (n > r->size) {
+        return;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        rte_pktmbuf_free(kni_desc_mbuf(kni_ring_slot(r, cons + i)));
+    }
+}
+
+void
+kni_dev_release(struct kni_dev *dev)
+{
+    if (!dev) {
+        return;
+    }
+
+    /* Once the release returns, the kernel touches neither the rings nor
+     * the buffers any more: every buffer is on one of the four rings. */
+    if (ioctl(dev->ctx->fd, KNI_IOC_RELEASE, &dev->id) == 0) {
+        kni_ring_free_pending(&dev->fill);
+        kni_ring_free_pending(&dev->tx);
+        kni_ring_free_pending(&dev->rx);
+        kni_ring_free_pending(&dev->comp);
+    }
+    /* If the release failed, the mbufs stay where they are: leaking them is
+     * better than handing memory the kernel may still write to back to the
+     * pool. */
+    munmap(dev->map, dev->map_size);
+    dev->pool->n_devs--;
+    free(dev);
+}
+
+const char *
+kni_dev_name(const struct kni_dev *dev)
+{
+    return dev->name;
+}
+
+int
+kni_dev_ifindex(const struct kni_dev *dev)
+{
+    return dev->ifindex;
+}
+
+uint32_t
+kni_dev_ring_size(const struct kni_dev *dev)
+{
+    return dev->ring_size;
+}
+
+uint32_t
+kni_dev_buf_size(const struct kni_dev *dev)
+{
+    return dev->buf_size;
+}
+
+unsigned int
+kni_rx_burst(struct kni_dev *dev, struct rte_mbuf **pkts, unsigned int n)
+{
+    uint32_t idx = kni_ring_cons_index(&dev->tx);
+    uint32_t got = kni_ring_cons_peek(&dev->tx, n);
+
+    for (uint32_t i = 0; i < got; i++) {
+        const struct kni_desc *d = kni_ring_slot(&dev->tx, idx + i);
+        struct rte_mbuf *m = kni_desc_mbuf(d);
+        uint32_t len = d->len <= dev->buf_size ? d->len : dev->buf_size;
+
+        m->data_len = len;
+        m->pkt_len = len;
+        pkts[i] = m;
+    }
+    kni_ring_cons_release(&dev->tx, got);
+    kni_refill(dev);
+    return got;
+}
+
+unsigned int
+kni_tx_burst(struct kni_dev *dev, struct rte_mbuf **pkts, unsigned int n)
+{
+    uint32_t idx, room, i;
+
+    kni_reclaim(dev);
+
+    idx = kni_ring_prod_index(&dev->rx);
+    room = kni_ring_prod_reserve(&dev->rx, n);
+    for (i = 0; i < room; i++) {
+        struct rte_mbuf *m = pkts[i];
+
+        if (!kni_mbuf_is_registered(dev->ctx, m)) {
+            dev->ustats.tx_unregistered++;
+            break;
+        }
+        kni_desc_from_mbuf(kni_ring_slot(&dev->rx, idx + i), m,
+                           rte_pktmbuf_data_len(m));
+    }
+    if (i) {
+        kni_ring_prod_submit(&dev->rx, i);
+        if (kni_ring_needs_wakeup(&dev->rx, KNI_RING_F_NEED_WAKEUP)) {
+            kni_kick(dev);
+        }
+    }
+    return i;
+}
+
+void
+kni_dev_get_ustats(const struct kni_dev *dev, struct kni_dev_ustats *s)
+{
+    *s = dev->ustats;
+}
+
+int
+kni_dev_poll_request(struct kni_dev *dev, struct kni_req *req)
+{
+    uint32_t idx = kni_ring_cons_index(&dev->req);
+
+    if (!kni_ring_cons_peek(&dev->req, 1)) {
+        return EAGAIN;
+    }
+    memcpy(req, kni_ring_slot(&dev->req, idx), sizeof *req);
+    kni_ring_cons_release(&dev->req, 1);
+    dev->ustats.requests++;
+    return 0;
+}
+
+int
+kni_dev_respond(struct kni_dev *dev, const struct kni_req *req, int result)
+{
+    uint32_t idx = kni_ring_prod_index(&dev->resp);
+    struct kni_req *resp;
+
+    if (!kni_ring_prod_reserve(&dev->resp, 1)) {
+        return EAGAIN;
+    }
+    resp = kni_ring_slot(&dev->resp, idx);
+    *resp = *req;
+    resp->result = result;
+    kni_ring_prod_submit(&dev->resp, 1);
+    if (result) {
+        dev->ustats.responses_failed++;
+    }
+    /* The kernel waits for the answer with RTNL held: always wake it. */
+    kni_kick(dev);
+    return 0;
+}
+
+static int
+kni_dev_ioctl(struct kni_dev *dev, unsigned long cmd, void *arg)
+{
+    return ioctl(dev->ctx->fd, cmd, arg) < 0 ? errno : 0;
+}
+
+int
+kni_dev_set_carrier(struct kni_dev *dev, bool on)
+{
+    struct kni_dev_value v = { .id = dev->id, .value = on };
+
+    return kni_dev_ioctl(dev, KNI_IOC_SET_CARRIER, &v);
+}
+
+int
+kni_dev_set_mtu(struct kni_dev *dev, uint32_t mtu)
+{
+    struct kni_dev_value v = { .id = dev->id, .value = mtu };
+
+    return kni_dev_ioctl(dev, KNI_IOC_SET_MTU, &v);
+}
+
+int
+kni_dev_set_mac(struct kni_dev *dev, const uint8_t mac[6])
+{
+    struct kni_dev_mac m = { .id = dev->id };
+
+    memcpy(m.mac, mac, sizeof m.mac);
+    return kni_dev_ioctl(dev, KNI_IOC_SET_MAC, &m);
+}
+
+int
+kni_dev_get_stats(struct kni_dev *dev, struct kni_stats *stats)
+{
+    memset(stats, 0, sizeof *stats);
+    stats->id = dev->id;
+    return kni_dev_ioctl(dev, KNI_IOC_GET_STATS, stats);
+}

@@ -1,0 +1,153 @@
+/*
+ * Copyright (c) 2026 The ovs-kni authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+#ifndef KNI_H
+#define KNI_H 1
+
+/* Userspace KNI library on DPDK.
+ *
+ * It drives the kni kernel module through /dev/kni (include/uapi/kni.h):
+ * one 'struct kni_ctx' per open /dev/kni, any number of 'struct kni_dev'
+ * (kernel net_devices) created through it.  It uses no Open vSwitch type
+ * and can serve any DPDK program.
+ *
+ * Memory.  The kernel only touches buffers inside memory registered with
+ * kni_register_mempool().  Every mempool whose mbufs travel to or from a
+ * device must be registered on the device's context first.
+ *
+ * Buffer ownership.
+ *   - kni_rx_burst() returns mbufs that the kernel stack transmitted on the
+ *     device; the caller owns them.  The device keeps its fill ring topped
+ *     up from its mempool (kni_dev_conf.mp), so the kernel always has
+ *     somewhere to write.
+ *   - kni_tx_burst() hands mbufs to the kernel stack as received frames.
+ *     The first 'n' returned are owned by the library from then on and are
+ *     freed when the kernel is done with them; the rest stay with the
+ *     caller.  Only single-segment mbufs from registered mempools are
+ *     accepted (kni_mbuf_is_registered()).
+ *   - kni_dev_release() returns every mbuf still on a ring to its pool.
+ *
+ * Threads.  For one device, kni_rx_burst() may run in one thread and
+ * kni_tx_burst() in one other thread at a time; request handling and the
+ * set/get calls may run in a third.  The caller serialises anything more.
+ *
+ * Errors are positive errno values; the *_error() helpers say more. */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "uapi/kni.h"
+
+struct rte_mbuf;
+struct rte_mempool;
+
+struct kni_ctx;
+struct kni_dev;
+
+/* Context. */
+
+/* Opens /dev/kni (or 'path' when nonnull) and checks that the module speaks
+ * KNI_ABI_VERSION.  On failure returns a positive errno value and, if
+ * 'msg' is nonnull, stores in '*msg' a malloc()'d sentence for an operator
+ * (for example, ENOENT: the module is not loaded and how to load it;
+ * EPROTO: the module's ABI version differs, with both numbers). */
+int kni_ctx_open(const char *path, struct kni_ctx **ctxp, char **msg);
+void kni_ctx_close(struct kni_ctx *);
+
+/* File descriptor that becomes readable (POLLIN) while any device of this
+ * context has a pending request. */
+int kni_ctx_fd(const struct kni_ctx *);
+uint32_t kni_ctx_abi_version(const struct kni_ctx *);
+
+/* Registers the memory of 'mp' with the kernel (every memory chunk, page
+ * aligned).  Registering a mempool twice is a no-op. */
+int kni_register_mempool(struct kni_ctx *, struct rte_mempool *mp);
+
+/* Unregisters 'mp'.  Fails with EBUSY while a device uses it. */
+int kni_unregister_mempool(struct kni_ctx *, struct rte_mempool *mp);
+
+/* True if 'm' is a mbuf the kernel may take by reference (zero copy): one
+ * segment, from a mempool registered on 'ctx'. */
+bool kni_mbuf_is_registered(const struct kni_ctx *, const struct rte_mbuf *m);
+
+/* Devices. */
+
+struct kni_dev_conf {
+    const char *name;           /* At most KNI_NAMESIZE - 1 bytes. */
+    struct rte_mempool *mp;     /* Registered; fill buffers come from it. */
+    uint32_t mtu;               /* 0: 1500, capped by the buffer size. */
+    uint32_t min_mtu;           /* 0: 68. */
+    uint32_t max_mtu;           /* 0: the most a buffer of 'mp' holds. */
+    uint32_t ring_size;         /* 0: KNI_RING_SIZE_DEFAULT. */
+    bool force_bind;            /* Bind the kernel thread to 'core_id'. */
+    uint32_t core_id;
+    bool mac_set;               /* Use 'mac', else the kernel picks one. */
+    uint8_t mac[6];
+};
+
+/* Creates a kernel net_device as described by 'conf'. */
+int kni_dev_create(struct kni_ctx *, const struct kni_dev_conf *conf,
+                   struct kni_dev **devp);
+
+/* Destroys the net_device and frees every mbuf it held. */
+void kni_dev_release(struct kni_dev *);
+
+const char *kni_dev_name(const struct kni_dev *);
+int kni_dev_ifindex(const struct kni_dev *);
+uint32_t kni_dev_ring_size(const struct kni_dev *);
+uint32_t kni_dev_buf_size(const struct kni_dev *);
+
+/* Data path. */
+
+/* Receives up to 'n' frames the kernel transmitted; refills the fill ring
+ * from the device's mempool.  Returns the number stored in 'pkts'. */
+unsigned int kni_rx_burst(struct kni_dev *, struct rte_mbuf **pkts,
+                          unsigned int n);
+
+/* Hands up to 'n' frames to the kernel stack, in order; returns how many
+ * were taken (ring full or a mbuf kni_mbuf_is_registered() refuses stops
+ * the burst).  Also frees the mbufs the kernel has finished with. */
+unsigned int kni_tx_burst(struct kni_dev *, struct rte_mbuf **pkts,
+                          unsigned int n);
+
+/* Userspace-side counters (the kernel's are in kni_dev_get_stats()). */
+struct kni_dev_ustats {
+    uint64_t fill_alloc_failed; /* Fill ring refill found the pool empty. */
+    uint64_t kicks;             /* KNI_IOC_KICK calls made. */
+    uint64_t tx_unregistered;   /* Burst stopped at an unregistered mbuf. */
+    uint64_t requests;          /* Requests dequeued. */
+    uint64_t responses_failed;  /* Responses answered with an error. */
+};
+void kni_dev_get_ustats(const struct kni_dev *, struct kni_dev_ustats *);
+
+/* Control path. */
+
+/* Dequeues one pending request into '*req'.  Returns 0, or EAGAIN if none
+ * is pending. */
+int kni_dev_poll_request(struct kni_dev *, struct kni_req *req);
+
+/* Answers 'req' with 'result' (0 or a negative errno). */
+int kni_dev_respond(struct kni_dev *, const struct kni_req *req,
+                    int result);
+
+/* These change the kernel device directly; no request comes back. */
+int kni_dev_set_carrier(struct kni_dev *, bool on);
+int kni_dev_set_mtu(struct kni_dev *, uint32_t mtu);
+int kni_dev_set_mac(struct kni_dev *, const uint8_t mac[6]);
+int kni_dev_get_stats(struct kni_dev *, struct kni_stats *);
+
+#endif /* kni.h */
