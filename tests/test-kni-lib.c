@@ -1,0 +1,458 @@
+/*
+ * Copyright (c) 2026 The ovs-kni authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+/* Tests of the userspace KNI library (lib/kni.c) against the real kni
+ * module: run as root where the module is loaded (in the test guest).
+ *
+ *   test-kni-lib [EAL ARGS...]
+ *
+ * Without arguments EAL runs with --no-huge (IOVA as VA).  The kernel side
+ * is checked through ordinary sockets and ip(8): frames the stack sends on
+ * the device must come out of kni_rx_burst() with their contents, frames
+ * given to kni_tx_burst() must reach a socket, and every mbuf must be back
+ * in its pool after the device is released. */
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#include "kni.h"
+
+#define DEV_NAME "ktl0"
+#define N_MBUFS 2047
+#define RING_SIZE 256
+#define N_FRAMES 20000
+
+static const uint8_t dev_mac[6] = { 0x02, 0, 0, 0, 0x4b, 0x01 };
+static const uint8_t peer_mac[6] = { 0x02, 0, 0, 0, 0x4b, 0x02 };
+
+static int n_passed, n_failed;
+
+static void __attribute__((format(printf, 2, 3)))
+check(int ok, const char *format, ...)
+{
+    va_list args;
+
+    printf("%s: ", ok ? "PASS" : "FAIL");
+    va_start(args, format);
+    vprintf(format, args);
+    va_end(args);
+    putchar('\n');
+    fflush(stdout);
+    if (ok) {
+        n_passed++;
+    } else {
+        n_failed++;
+    }
+}
+
+static int __attribute__((format(printf, 1, 2)))
+shell(const char *format, ...)
+{
+    char cmd[512];
+    va_list args;
+    int status;
+
+    va_start(args, format);
+    vsnprintf(cmd, sizeof cmd, format, args);
+    va_end(args);
+    status = system(cmd);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static long
+read_sysfs_long(const char *attr)
+{
+    char path[128];
+    long value = -1;
+    FILE *f;
+
+    snprintf(path, sizeof path, "/sys/class/net/%s/%s", DEV_NAME, attr);
+    f = fopen(path, "r");
+    if (f) {
+        if (fscanf(f, "%ld", &value) != 1) {
+            value = -1;
+        }
+        fclose(f);
+    }
+    return value;
+}
+
+/* Runs 'cmd' in a child while answering the device's requests with
+ * 'result'.  Stores the last request seen in '*seen' (type 0 if none).
+ * Returns the child's exit status. */
+static int
+run_answering(struct kni_ctx *ctx, struct kni_dev *dev, const char *cmd,
+              int result, struct kni_req *seen)
+{
+    pid_t pid;
+    int status;
+
+    memset(seen, 0, sizeof *seen);
+    pid = fork();
+    if (pid == 0) {
+        execl("/bin/sh", "sh", "-c", cmd, (char *) NULL);
+        _exit(127);
+    }
+    for (;;) {
+        struct pollfd pfd = { .fd = kni_ctx_fd(ctx), .events = POLLIN };
+        struct kni_req req;
+
+        poll(&pfd, 1, 20);
+        while (!kni_dev_poll_request(dev, &req)) {
+            *seen = req;
+            kni_dev_respond(dev, &req, result);
+        }
+        if (waitpid(pid, &status, WNOHANG) == pid) {
+            return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        }
+    }
+}
+
+static uint16_t
+ip_csum(const void *data, size_t len)
+{
+    const uint8_t *p = data;
+    uint32_t sum = 0;
+
+    for (size_t i = 0; i + 1 < len; i += 2) {
+        sum += (p[i] << 8) | p[i + 1];
+    }
+    while (sum >> 16) {
+        sum = (sum & 0xffff) + (sum >> 16);
+    }
+    return htons(~sum & 0xffff);
+}
+
+/* Writes an Ethernet/IPv4/UDP frame from the peer to the device into 'm'. */
+static void
+build_udp_to_kernel(struct rte_mbuf *m, const char *payload, uint16_t dport)
+{
+    size_t plen = strlen(payload);
+    uint8_t *f = rte_pktmbuf_mtod(m, uint8_t *);
+    uint8_t *ip = f + 14, *udp = ip + 20;
+    uint16_t ip_len = 20 + 8 + plen;
+    uint16_t v;
+
+    memcpy(f, dev_mac, 6);
+    memcpy(f + 6, peer_mac, 6);
+    f[12] = 0x08;
+    f[13] = 0x00;
+
+    memset(ip, 0, 20);
+    ip[0] = 0x45;
+    v = htons(ip_len);
+    memcpy(ip + 2, &v, 2);
+    ip[8] = 64;
+    ip[9] = IPPROTO_UDP;
+    inet_pton(AF_INET, "10.99.0.2", ip + 12);
+    inet_pton(AF_INET, "10.99.0.1", ip + 16);
+    v = ip_csum(ip, 20);
+    memcpy(ip + 10, &v, 2);
+
+    v = htons(5555);
+    memcpy(udp, &v, 2);
+    v = htons(dport);
+    memcpy(udp + 2, &v, 2);
+    v = htons(8 + plen);
+    memcpy(udp + 4, &v, 2);
+    memset(udp + 6, 0, 2);          /* No UDP checksum. */
+    memcpy(udp + 8, payload, plen);
+
+    m->data_len = m->pkt_len = 14 + ip_len;
+}
+
+/* Checks that 'm' is the UDP frame the kernel sent for 'payload'. */
+static int
+frame_matches(const struct rte_mbuf *m, const char *payload)
+{
+    const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
+    size_t plen = strlen(payload);
+
+    return m->data_len >= 14 + 20 + 8 + plen
+           && !memcmp(f, peer_mac, 6) && !memcmp(f + 6, dev_mac, 6)
+           && f[12] == 0x08 && f[13] == 0x00 && f[14 + 9] == IPPROTO_UDP
+           && !memcmp(f + 14 + 20 + 8, payload, plen);
+}
+
+static void
+test_open_errors(void)
+{
+    struct kni_ctx *ctx;
+    char *msg = NULL;
+    int error;
+
+    error = kni_ctx_open("/nonexistent/kni", &ctx, &msg);
+    check(error == ENOENT && msg && strstr(msg, "not loaded"),
+          "a missing device says the module is not loaded: %s",
+          msg ? msg : "(none)");
+    free(msg);
+
+    msg = NULL;
+    error = kni_ctx_open("/dev/null", &ctx, &msg);
+    check(error && msg && strstr(msg, "not the ovs-kni module"),
+          "a device that is not kni is refused: %s", msg ? msg : "(none)");
+    free(msg);
+}
+
+/* Kernel -> userspace: the stack sends UDP datagrams on the device. */
+static void
+test_kernel_to_user(struct kni_dev *dev)
+{
+    struct sockaddr_in to = { .sin_family = AF_INET,
+                              .sin_port = htons(9999) };
+    unsigned int received = 0, bad = 0;
+    struct rte_mbuf *pkts[32];
+    char payload[64];
+    int fd;
+
+    inet_pton(AF_INET, "10.99.0.2", &to.sin_addr);
+    fd = socket(AF_INET, SOCK_DGRAM, 0);
+    for (unsigned int i = 0; i < N_FRAMES; i++) {
+        snprintf(payload, sizeof payload, "from-kernel-%u", i);
+        if (sendto(fd, payload, strlen(payload), 0, (struct sockaddr *) &to,
+                   sizeof to) < 0) {
+            bad++;
+        }
+        if (i % 32 == 31 || i == N_FRAMES - 1) {
+            unsigned int n;
+
+            while ((n = kni_rx_burst(dev, pkts, 32)) > 0) {
+                for (unsigned int j = 0; j < n; j++) {
+                    snprintf(payload, sizeof payload, "from-kernel-%u",
+                             received);
+                    if (!frame_matches(pkts[j], payload)) {
+                        bad++;
+                    }
+                    received++;
+                }
+                rte_pktmbuf_free_bulk(pkts, n);
+            }
+        }
+    }
+    close(fd);
+    check(received == N_FRAMES && !bad,
+          "kernel to userspace: %u of %u frames, in order, %u bad",
+          received, N_FRAMES, bad);
+}
+
+/* Userspace -> kernel: UDP datagrams given to kni_tx_burst() reach a
+ * socket bound on the device's address. */
+static void
+test_user_to_kernel(struct kni_dev *dev, struct rte_mempool *mp)
+{
+    struct sockaddr_in addr = { .sin_family = AF_INET,
+                                .sin_port = htons(7777) };
+    unsigned int sent = 0, received = 0, bad = 0, stalls = 0;
+    char payload[64], buf[128];
+    int fd;
+
+    inet_pton(AF_INET, "10.99.0.1", &addr.sin_addr);
+    fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+    if (bind(fd, (struct sockaddr *) &addr, sizeof addr)) {
+        check(0, "bind 10.99.0.1:7777: %s", strerror(errno));
+        return;
+    }
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &(int) { 8 << 20 }, sizeof(int));
+
+    while (received < N_FRAMES && stalls < 2000) {
+        struct rte_mbuf *pkts[32];
+        unsigned int n = 0, taken;
+        ssize_t len;
+
+        while (n < 32 && sent + n < N_FRAMES) {
+            pkts[n] = rte_pktmbuf_alloc(mp);
+            if (!pkts[n]) {
+                break;
+            }
+            snprintf(payload, sizeof payload, "to-kernel-%u", sent + n);
+            build_udp_to_kernel(pkts[n], payload, 7777);
+            n++;
+        }
+        taken = kni_tx_burst(dev, pkts, n);
+        rte_pktmbuf_free_bulk(pkts + taken, n - taken);
+        sent += taken;
+
+        bool progress = taken > 0;
+        while ((len = recv(fd, buf, sizeof buf - 1, 0)) > 0) {
+            buf[len] = '\0';
+            snprintf(payload, sizeof payload, "to-kernel-%u", received);
+            if (strcmp(buf, payload)) {
+                bad++;
+            }
+            received++;
+            progress = true;
+        }
+        if (!progress) {
+            stalls++;
+            usleep(1000);
+        }
+    }
+    close(fd);
+    check(received == N_FRAMES && !bad,
+          "userspace to kernel: %u sent, %u of %u received in order, "
+          "%u bad", sent, received, N_FRAMES, bad);
+}
+
+int
+main(int argc, char *argv[])
+{
+    char *default_args[] = {
+        argv[0], "--no-huge", "-m", "256", "--no-pci", "--no-shconf",
+        "--no-telemetry", "--log-level=error", "--legacy-mem", NULL,
+    };
+    struct rte_mempool *mp, *other_mp;
+    struct kni_dev_conf conf;
+    struct kni_dev_ustats us;
+    struct kni_dev *dev, *dup;
+    struct kni_stats ks;
+    struct kni_ctx *ctx;
+    struct kni_req req;
+    char *msg = NULL;
+    int error, status;
+
+    if (argc < 2) {
+        argc = sizeof default_args / sizeof default_args[0] - 1;
+        argv = default_args;
+    }
+    if (rte_eal_init(argc, argv) < 0) {
+        fprintf(stderr, "EAL init failed: %s\n", rte_strerror(rte_errno));
+        return EXIT_FAILURE;
+    }
+    printf("IOVA mode: %s\n", rte_eal_iova_mode() == RTE_IOVA_PA ? "PA"
+                                                                  : "VA");
+
+    test_open_errors();
+
+    error = kni_ctx_open(NULL, &ctx, &msg);
+    check(!error, "open %s: %s", KNI_DEVICE_PATH, msg ? msg : "ok");
+    if (error) {
+        goto out;
+    }
+    check(kni_ctx_abi_version(ctx) == KNI_ABI_VERSION, "ABI version %u",
+          kni_ctx_abi_version(ctx));
+
+    mp = rte_pktmbuf_pool_create("kni_test", N_MBUFS, 0, 0,
+                                 RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+    other_mp = rte_pktmbuf_pool_create("kni_other", 63, 0, 0,
+                                       RTE_MBUF_DEFAULT_BUF_SIZE,
+                                       SOCKET_ID_ANY);
+    check(mp && other_mp, "mempools created");
+    if (!mp || !other_mp) {
+        goto out;
+    }
+    check(!kni_register_mempool(ctx, mp), "mempool registered");
+    check(!kni_register_mempool(ctx, mp), "registering twice is a no-op");
+
+    memset(&conf, 0, sizeof conf);
+    conf.name = DEV_NAME;
+    conf.mp = mp;
+    conf.ring_size = RING_SIZE;
+    conf.mac_set = true;
+    memcpy(conf.mac, dev_mac, 6);
+    error = kni_dev_create(ctx, &conf, &dev);
+    check(!error, "device %s created: %s", DEV_NAME, strerror(error));
+    if (error) {
+        goto out;
+    }
+    check(kni_dev_ifindex(dev) == (int) if_nametoindex(DEV_NAME),
+          "ifindex %d matches the kernel's", kni_dev_ifindex(dev));
+    check(kni_dev_ring_size(dev) == RING_SIZE, "ring size %u",
+          kni_dev_ring_size(dev));
+    check(rte_mempool_avail_count(mp) == N_MBUFS - RING_SIZE,
+          "fill ring primed: %u mbufs left in the pool",
+          rte_mempool_avail_count(mp));
+
+    error = kni_dev_create(ctx, &conf, &dup);
+    check(error == EEXIST, "a second device of the same name: %s",
+          strerror(error));
+    conf.name = "name-of-16-bytes";
+    error = kni_dev_create(ctx, &conf, &dup);
+    check(error == EINVAL, "a 16-byte name: %s", strerror(error));
+    conf.name = DEV_NAME;
+    conf.mp = other_mp;
+    error = kni_dev_create(ctx, &conf, &dup);
+    check(error == ENXIO, "an unregistered mempool: %s", strerror(error));
+
+    status = run_answering(ctx, dev, "ip link set " DEV_NAME " up", 0, &req);
+    check(status == 0 && req.type == KNI_REQ_CFG_NETWORK_IF && req.value == 1,
+          "ip link set up: exit %d, request type %u value %u", status,
+          req.type, req.value);
+
+    check(!kni_dev_set_carrier(dev, true) && read_sysfs_long("carrier") == 1,
+          "carrier on from userspace");
+    check(!kni_dev_set_mtu(dev, 1400) && read_sysfs_long("mtu") == 1400,
+          "MTU 1400 from userspace");
+    check(kni_dev_poll_request(dev, &req) == EAGAIN,
+          "no request came back for carrier or MTU");
+
+    check(!shell("ip addr add 10.99.0.1/24 dev " DEV_NAME
+                 " && ip neigh replace 10.99.0.2 lladdr "
+                 "02:00:00:00:4b:02 dev " DEV_NAME " nud permanent"),
+          "address and neighbour configured");
+
+    test_kernel_to_user(dev);
+    test_user_to_kernel(dev, mp);
+
+    /* An mbuf from an unregistered pool is refused and stays ours. */
+    struct rte_mbuf *m = rte_pktmbuf_alloc(other_mp);
+    build_udp_to_kernel(m, "unregistered", 7777);
+    check(kni_tx_burst(dev, &m, 1) == 0, "unregistered mbuf refused");
+    rte_pktmbuf_free(m);
+    kni_dev_get_ustats(dev, &us);
+    check(us.tx_unregistered == 1, "tx_unregistered counted");
+
+    check(!kni_dev_get_stats(dev, &ks), "kernel stats read");
+    check(ks.rx_packets >= N_FRAMES && ks.tx_packets >= N_FRAMES
+          && !ks.rx_bad_desc && !ks.fill_bad_desc,
+          "kernel counters: rx %"PRIu64" tx %"PRIu64" bad %"PRIu64
+          "/%"PRIu64, (uint64_t) ks.rx_packets, (uint64_t) ks.tx_packets,
+          (uint64_t) ks.rx_bad_desc, (uint64_t) ks.fill_bad_desc);
+
+    error = kni_unregister_mempool(ctx, mp);
+    check(error == EBUSY, "mempool in use cannot be unregistered: %s",
+          strerror(error));
+
+    kni_dev_release(dev);
+    check(if_nametoindex(DEV_NAME) == 0, "device gone after release");
+    check(rte_mempool_avail_count(mp) == N_MBUFS,
+          "every mbuf back in the pool: %u of %u",
+          rte_mempool_avail_count(mp), N_MBUFS);
+    check(!kni_unregister_mempool(ctx, mp), "mempool unregistered");
+    kni_ctx_close(ctx);
+
+out:
+    free(msg);
+    printf("%d passed, %d failed\n", n_passed, n_failed);
+    rte_eal_cleanup();
+    return n_failed || !n_passed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
