@@ -1,0 +1,74 @@
+# Shell helpers for scripts that run in the test guest (KNI_VM_CHECK in
+# tests/kni-macros.at sources this file first).  The working directory is
+# the test group's directory, shared with the host.
+#
+#   kni_module_path [abiN]    path of kni.ko for the running kernel
+#   kni_insmod [abiN] [PARAM=VALUE...]
+#                             load the module built for the running kernel
+#                             (abiN: the one built with ABI_VERSION=N)
+#   kni_wait_until CMD...     run CMD until it succeeds, at most
+#                             $KNI_WAIT_TIMEOUT seconds (default 30)
+#   kni_ovs_start [--no-dpdk] ovsdb-server and ovs-vswitchd (ours) with
+#                             their files in the working directory, DPDK
+#                             initialised without hugepages
+#   kni_ovs_stop              stop both daemons, and fail if either died
+
+KNI_KVER=$(uname -r)
+
+kni_module_path () {
+    case $1 in
+        abi*) echo "$KNI_TOP_BUILDDIR/kmod/build/$KNI_KVER/$1/kni.ko" ;;
+        '') echo "$KNI_TOP_BUILDDIR/kmod/build/$KNI_KVER/kni.ko" ;;
+        *) echo "kni_module_path: bad argument $1" >&2; return 1 ;;
+    esac
+}
+
+kni_insmod () {
+    kni_mod=
+    case $1 in
+        abi*) kni_mod=$(kni_module_path "$1"); shift ;;
+        *) kni_mod=$(kni_module_path) ;;
+    esac
+    insmod "$kni_mod" "$@"
+}
+
+kni_wait_until () {
+    kni_i=0
+    while ! "$@"; do
+        kni_i=$((kni_i + 1))
+        if test $kni_i -gt $((${KNI_WAIT_TIMEOUT:-30} * 10)); then
+            echo "kni_wait_until: timed out: $*" >&2
+            return 1
+        fi
+        sleep 0.1
+    done
+}
+
+kni_ovs_start () {
+    OVS_RUNDIR=$PWD OVS_LOGDIR=$PWD OVS_DBDIR=$PWD OVS_SYSCONFDIR=$PWD
+    export OVS_RUNDIR OVS_LOGDIR OVS_DBDIR OVS_SYSCONFDIR
+    rm -f conf.db .conf.db.~lock~
+    ovsdb-tool create conf.db "$KNI_TOP_BUILDDIR/vswitchd/vswitch.ovsschema"
+    ovsdb-server --detach --no-chdir --pidfile --log-file \
+        --remote=punix:"$OVS_RUNDIR/db.sock"
+    ovs-vsctl --no-wait init
+    if test "$1" != --no-dpdk; then
+        ovs-vsctl --no-wait set Open_vSwitch . other_config:dpdk-init=true \
+            "other_config:dpdk-extra=$KNI_DPDK_EXTRA"
+    fi
+    ovs-vswitchd --detach --no-chdir --pidfile --log-file
+    if test "$1" != --no-dpdk; then
+        kni_wait_until kni_dpdk_initialized
+    fi
+}
+
+kni_dpdk_initialized () {
+    test "$(ovs-vsctl get Open_vSwitch . dpdk_initialized)" = true
+}
+
+kni_ovs_stop () {
+    kni_rc=0
+    ovs-appctl -t ovs-vswitchd exit --cleanup || kni_rc=1
+    ovs-appctl -t ovsdb-server exit || kni_rc=1
+    return $kni_rc
+}
