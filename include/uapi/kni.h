@@ -66,6 +66,15 @@ struct kni_desc {
 	__u64 rsvd;	/* zero */
 };
 
+/*
+ * Descriptor flags.  KNI_DESC_F_INVALID is set by the kernel on a buffer it
+ * gives back unused because its descriptor was bad (outside the registered
+ * memory, zero length, or, on fill, shorter than the frame): on comp for an
+ * rx descriptor, on tx with len 0 for a fill descriptor.  Such a buffer
+ * holds no frame; its owner just takes it back.
+ */
+#define KNI_DESC_F_INVALID	(1U << 0)
+
 /* Request types, kernel -> userspace. */
 enum kni_req_type {
 	KNI_REQ_CHANGE_MTU = 1,		/* value: new MTU */
@@ -175,7 +184,8 @@ struct kni_stats {
 	__u64 req_timeout;	/* no answer within the bound */
 	__u64 req_bad_resp;	/* answers with an unknown seq */
 	__u64 kicks;
-	__u64 rsvd[8];
+	__u64 rx_dropped;	/* rx frames dropped: interface down */
+	__u64 rsvd[7];
 };
 
 #define KNI_IOC_MAGIC		0xd6

@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kni: kernel receive threads.
+ *
+ * A receive thread takes frames userspace put on a device's rx ring, turns
+ * them into skbs (or, in the loopback modes, copies them to the tx ring)
+ * and returns the buffers on the comp ring.  kthread_mode=single runs one
+ * thread for every device; kthread_mode=multiple runs one per device, bound
+ * to core_id when the device asked for force_bind.
+ *
+ * A thread that found no work for kni_poll_us microseconds sets
+ * KNI_RING_F_NEED_WAKEUP on the rx rings it serves, looks once more, and
+ * sleeps until KNI_IOC_KICK: an idle device costs no CPU time.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/etherdevice.h>
+#include <linux/kthread.h>
+#include <linux/netdevice.h>
+#include <linux/sched/clock.h>
+#include <linux/skbuff.h>
+#include <linux/slab.h>
+
+#include "kni.h"
+
+static DEFINE_MUTEX(kni_single_lock);
+static struct kni_kthread *kni_single;
+
+static struct sk_buff *kni_rx_skb(struct kni_dev *kd, const void *src,
+				  u32 len)
+{
+	struct sk_buff *skb;
+
+	skb = netdev_alloc_skb_ip_align(kd->netdev, len);
+	if (!skb) {
+		kni_count(kd, rx_nomem);
+		return NULL;
+	}
+	skb_put_data(skb, src, len);
+	return skb;
+}
+
+/* One frame of @len bytes at @src (registered memory, RCU held). */
+static void kni_rx_frame(struct kni_dev *kd, const void *src, u32 len)
+{
+	struct net_device *dev = kd->netdev;
+	struct sk_buff *skb;
+
+	switch (kni_lo) {
+	case KNI_LO_FIFO:
+		spin_lock(&kd->tx_lock);
+		kni_tx_frame(kd, NULL, src, len);
+		spin_unlock(&kd->tx_lock);
+		return;
+	case KNI_LO_FIFO_SKB:
+		skb = kni_rx_skb(kd, src, len);
+		if (!skb)
+			return;
+		spin_lock(&kd->tx_lock);
+		kni_tx_frame(kd, skb, NULL, skb->len);
+		spin_unlock(&kd->tx_lock);
+		consume_skb(skb);
+		return;
+	case KNI_LO_NONE:
+		break;
+	}
+
+	if (!netif_running(dev)) {
+		kni_count(kd, rx_dropped);
+		return;
+	}
+	skb = kni_rx_skb(kd, src, len);
+	if (!skb)
+		return;
+	skb->protocol = eth_type_trans(skb, dev);
+	kni_count(kd, rx_packets);
+	kni_count_add(kd, rx_bytes, len);
+	netif_rx(skb);
+}
+
+/*
+ * Serves up to KNI_RX_BATCH rx descriptors of one device.  RCU held, bottom
+ * halves off.  Every descriptor taken goes back on comp, so never take more
+ * than comp has room for.
+ */
+static u32 kni_rx_dev(struct kni_dev *kd)
+{
+	u32 n, room, i;
+
+	n = kni_kring_cons_avail(&kd->rx, KNI_RX_BATCH);
+	if (!n)
+		return 0;
+	room = kni_kring_prod_free(&kd->comp);
+	if (room < n) {
+		kni_count(kd, comp_ring_full);
+		n = room;
+		if (!n)
+			return 0;
+	}
+
+	for (i = 0; i < n; i++) {
+		struct kni_desc d;
+		const void *src = NULL;
+
+		kni_desc_read(&d, kni_kring_desc(&kd->rx, kd->rx.cached + i));
+		if (d.len >= ETH_HLEN && d.len <= KNI_BUF_SIZE_MAX)
+			src = kni_mem_lookup(kd->kf, d.addr, d.len);
+		if (src) {
+			kni_rx_frame(kd, src, d.len);
+			d.flags = 0;
+		} else {
+			kni_count(kd, rx_bad_desc);
+			d.flags = KNI_DESC_F_INVALID;
+		}
+		kni_desc_write(kni_kring_desc(&kd->comp, kd->comp.cached + i),
+			       &d);
+	}
+	/* Release orders the copies above before userspace reuses buffers. */
+	kni_kring_prod_submit(&kd->comp, n);
+	kni_kring_cons_release(&kd->rx, n);
+	return n;
+}
+
+static u32 kni_kthread_round(struct kni_kthread *kt)
+{
+	struct kni_dev *kd;
+	u32 work = 0;
+
+	rcu_read_lock();
+	local_bh_disable();
+	list_for_each_entry_rcu(kd, &kt->devs, kt_node)
+		work += kni_rx_dev(kd);
+	local_bh_enable();
+	rcu_read_unlock();
+	return work;
+}
+
+static bool kni_kthread_has_work(struct kni_kthread *kt)
+{
+	struct kni_dev *kd;
+	bool work = false;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(kd, &kt->devs, kt_node) {
+		if (kni_kring_cons_avail(&kd->rx, 1)) {
+			work = true;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return work;
+}
+
+static void kni_kthread_need_wakeup(struct kni_kthread *kt, bool on)
+{
+	struct kni_dev *kd;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(kd, &kt->devs, kt_node)
+		WRITE_ONCE(*kd->rx.flags, on ? KNI_RING_F_NEED_WAKEUP : 0);
+	rcu_read_unlock();
+}
+
+static void kni_kthread_sleep(struct kni_kthread *kt)
+{
+	kni_kthread_need_wakeup(kt, true);
+	/* Pairs with the producer's barrier between its index and flags. */
+	smp_mb();
+	if (!kni_kthread_has_work(kt))
+		wait_event_interruptible(kt->wq,
+					 atomic_xchg(&kt->kicked, 0) ||
+					 kthread_should_stop());
+	kni_kthread_need_wakeup(kt, false);
+}
+
+static int kni_kthread_fn(void *arg)
+{
+	struct kni_kthread *kt = arg;
+	u64 idle_since = 0;
+
+	while (!kthread_should_stop()) {
+		if (kni_kthread_round(kt)) {
+			idle_since = 0;
+		} else if (!idle_since) {
+			idle_since = local_clock();
+		} else if (local_clock() - idle_since >=
+			   (u64)READ_ONCE(kni_poll_us) * NSEC_PER_USEC) {
+			kni_kthread_sleep(kt);
+			idle_since = 0;
+		}
+		cond_resched();
+	}
+	return 0;
+}
+
+static struct kni_kthread *kni_kthread_new(const char *name, bool force_bind,
+					   u32 core_id)
+{
+	struct kni_kthread *kt;
+
+	kt = kzalloc(sizeof(*kt), GFP_KERNEL);
+	if (!kt)
+		return ERR_PTR(-ENOMEM);
+	init_waitqueue_head(&kt->wq);
+	spin_lock_init(&kt->lock);
+	INIT_LIST_HEAD(&kt->devs);
+
+	kt->task = kthread_create(kni_kthread_fn, kt, "kni_%s", name);
+	if (IS_ERR(kt->task)) {
+		long err = PTR_ERR(kt->task);
+
+		kfree(kt);
+		return ERR_PTR(err);
+	}
+	if (force_bind)
+		kthread_bind(kt->task, core_id);
+	wake_up_process(kt->task);
+	return kt;
+}
+
+static void kni_kthread_free(struct kni_kthread *kt)
+{
+	kthread_stop(kt->task);
+	kfree(kt);
+}
+
+int kni_kthread_attach(struct kni_dev *kd, bool force_bind, u32 core_id)
+{
+	struct kni_kthread *kt;
+
+	if (kni_kthread_multiple) {
+		kt = kni_kthread_new(kd->netdev->name, force_bind, core_id);
+		if (IS_ERR(kt))
+			return PTR_ERR(kt);
+	} else {
+		/* The first device decides where the single thread runs. */
+		mutex_lock(&kni_single_lock);
+		if (!kni_single) {
+			kt = kni_kthread_new("single", force_bind, core_id);
+			if (IS_ERR(kt)) {
+				mutex_unlock(&kni_single_lock);
+				return PTR_ERR(kt);
+			}
+			kni_single = kt;
+		}
+		kt = kni_single;
+		mutex_unlock(&kni_single_lock);
+	}
+
+	kd->kt = kt;
+	spin_lock(&kt->lock);
+	list_add_tail_rcu(&kd->kt_node, &kt->devs);
+	spin_unlock(&kt->lock);
+	atomic_set(&kt->kicked, 1);
+	wake_up(&kt->wq);
+	return 0;
+}
+
+/*
+ * Stops serving @kd.  Also ends the RCU grace period for the caller's other
+ * list removals: after this, no reader of kf->devs sees @kd.
+ */
+void kni_kthread_detach(struct kni_dev *kd)
+{
+	struct kni_kthread *kt = kd->kt;
+
+	spin_lock(&kt->lock);
+	list_del_rcu(&kd->kt_node);
+	spin_unlock(&kt->lock);
+	synchronize_rcu();
+	if (kni_kthread_multiple)
+		kni_kthread_free(kt);
+}
+
+void kni_kthread_exit(void)
+{
+	if (kni_single)
+		kni_kthread_free(kni_single);
+	kni_single = NULL;
+}

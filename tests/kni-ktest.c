@@ -1,0 +1,2079 @@
+/*
+ * Copyright (c) 2026 The ovs-kni authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+/* kni-ktest: tests of the kni kernel module through /dev/kni, with plain
+ * libc and the ABI header only (no DPDK).  Runs as root where the module is
+ * loaded (the test guest).  Each test reads the module's parameters from
+ * /sys/module/kni/parameters and checks the behaviour they call for.
+ *
+ *     kni-ktest TEST...
+ *
+ * Prints one PASS or FAIL line per check and exits non-zero if any check
+ * failed.  "kni-ktest list" lists the tests. */
+
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <linux/capability.h>
+#include <net/if.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "uapi/kni.h"
+
+#define BUF_SIZE 2048
+
+static int n_fail;
+static int n_pass;
+
+static void
+check(bool ok, const char *fmt, ...)
+{
+    va_list args;
+
+    printf("%s: ", ok ? "PASS" : "FAIL");
+    va_start(args, fmt);
+    vprintf(fmt, args);
+    va_end(args);
+    printf("\n");
+    fflush(stdout);
+    if (ok) {
+        n_pass++;
+    } else {
+        n_fail++;
+    }
+}
+
+static void
+fatal(const char *fmt, ...)
+{
+    va_list args;
+
+    printf("FAIL: ");
+    va_start(args, fmt);
+    vprintf(fmt, args);
+    va_end(args);
+    printf(" (%s)\n", strerror(errno));
+    exit(1);
+}
+
+static double
+now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void
+sleep_ms(unsigned int ms)
+{
+    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+    nanosleep(&ts, NULL);
+}
+
+/* Module parameters. */
+
+static char param_lo_mode[32];
+static char param_kthread_mode[32];
+static char param_carrier[32];
+static unsigned int param_req_timeout_ms;
+static unsigned int param_max_pinned_mb;
+
+static void
+read_file(const char *path, char *buf, size_t size)
+{
+    FILE *f = fopen(path, "r");
+
+    buf[0] = '\0';
+    if (f) {
+        if (!fgets(buf, size, f)) {
+            buf[0] = '\0';
+        }
+        fclose(f);
+    }
+    buf[strcspn(buf, "\n")] = '\0';
+}
+
+static void
+read_params(void)
+{
+    char buf[64];
+
+    read_file("/sys/module/kni/parameters/lo_mode", param_lo_mode,
+              sizeof param_lo_mode);
+    read_file("/sys/module/kni/parameters/kthread_mode", param_kthread_mode,
+              sizeof param_kthread_mode);
+    read_file("/sys/module/kni/parameters/carrier", param_carrier,
+              sizeof param_carrier);
+    read_file("/sys/module/kni/parameters/req_timeout_ms", buf, sizeof buf);
+    param_req_timeout_ms = atoi(buf);
+    read_file("/sys/module/kni/parameters/max_pinned_mb", buf, sizeof buf);
+    param_max_pinned_mb = atoi(buf);
+    printf("module: lo_mode=%s kthread_mode=%s carrier=%s "
+           "req_timeout_ms=%u max_pinned_mb=%u\n", param_lo_mode,
+           param_kthread_mode, param_carrier, param_req_timeout_ms,
+           param_max_pinned_mb);
+}
+
+static bool
+lo_fifo(void)
+{
+    return !strcmp(param_lo_mode, "lo_mode_fifo")
+           || !strcmp(param_lo_mode, "lo_mode_fifo_skb");
+}
+
+/* Reads /sys/class/net/NAME/ATTR. */
+static void
+sysfs_attr(const char *name, const char *attr, char *buf, size_t size)
+{
+    char path[128];
+
+    snprintf(path, sizeof path, "/sys/class/net/%s/%s", name, attr);
+    read_file(path, buf, size);
+}
+
+static bool
+netdev_exists(const char *name)
+{
+    char path[128];
+
+    snprintf(path, sizeof path, "/sys/class/net/%s", name);
+    return access(path, F_OK) == 0;
+}
+
+/* Runs shell command CMD; returns its exit status (or -1). */
+static int
+run(const char *fmt, ...)
+{
+    char cmd[512];
+    va_list args;
+    int status;
+
+    va_start(args, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, args);
+    va_end(args);
+    status = system(cmd);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Runs CMD and returns its output with white space squeezed to single
+ * spaces (static buffer). */
+static const char *
+run_output(const char *fmt, ...)
+{
+    static char out[16384];
+    char cmd[512];
+    va_list args;
+    size_t n = 0;
+    bool space = false;
+    FILE *p;
+    int c;
+
+    va_start(args, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, args);
+    va_end(args);
+    p = popen(cmd, "r");
+    if (!p) {
+        out[0] = '\0';
+        return out;
+    }
+    while ((c = getc(p)) != EOF && n < sizeof out - 1) {
+        if (c == ' ' || c == '\t' || c == '\n') {
+            space = true;
+            continue;
+        }
+        if (space && n) {
+            out[n++] = ' ';
+        }
+        space = false;
+        out[n++] = c;
+    }
+    out[n] = '\0';
+    pclose(p);
+    return out;
+}
+
+/* Rings. */
+
+struct ring {
+    uint32_t *producer;
+    uint32_t *consumer;
+    uint32_t *flags;
+    void *slots;
+    uint32_t size;
+    uint32_t esize;
+    uint32_t idx;               /* Our own index: producer or consumer. */
+};
+
+static void
+ring_init(struct ring *r, void *map, const struct kni_ring_offset *o,
+          uint32_t size, uint32_t esize)
+{
+    char *b = map;
+
+    r->producer = (uint32_t *) (void *) (b + o->producer);
+    r->consumer = (uint32_t *) (void *) (b + o->consumer);
+    r->flags = (uint32_t *) (void *) (b + o->flags);
+    r->slots = b + o->desc;
+    r->size = size;
+    r->esize = esize;
+    r->idx = 0;
+}
+
+static void *
+ring_slot(struct ring *r, uint32_t idx)
+{
+    return (char *) r->slots + (size_t) (idx & (r->size - 1)) * r->esize;
+}
+
+/* Producer: free entries. */
+static uint32_t
+ring_free(struct ring *r)
+{
+    return r->size - (r->idx - __atomic_load_n(r->consumer,
+                                               __ATOMIC_ACQUIRE));
+}
+
+static void
+ring_submit(struct ring *r, uint32_t n)
+{
+    r->idx += n;
+    __atomic_store_n(r->producer, r->idx, __ATOMIC_RELEASE);
+}
+
+/* Consumer: entries available. */
+static uint32_t
+ring_avail(struct ring *r)
+{
+    return __atomic_load_n(r->producer, __ATOMIC_ACQUIRE) - r->idx;
+}
+
+static void
+ring_release(struct ring *r, uint32_t n)
+{
+    r->idx += n;
+    __atomic_store_n(r->consumer, r->idx, __ATOMIC_RELEASE);
+}
+
+static bool
+ring_need_wakeup(struct ring *r)
+{
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    return __atomic_load_n(r->flags, __ATOMIC_RELAXED)
+           & KNI_RING_F_NEED_WAKEUP;
+}
+
+/* Registered memory. */
+
+struct area {
+    char *base;
+    size_t len;
+    uint32_t id;
+};
+
+static int
+area_reg(int fd, struct area *a, size_t len)
+{
+    struct kni_mem_reg reg;
+
+    a->len = len;
+    a->base = mmap(NULL, len, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+    if (a->base == MAP_FAILED) {
+        fatal("mmap %zu bytes", len);
+    }
+    memset(&reg, 0, sizeof reg);
+    reg.addr = (uintptr_t) a->base;
+    reg.len = len;
+    if (ioctl(fd, KNI_IOC_MEM_REG, &reg) < 0) {
+        int error = errno;
+
+        munmap(a->base, len);
+        a->base = NULL;
+        return error;
+    }
+    a->id = reg.id;
+    return 0;
+}
+
+/* A device under test. */
+
+struct tdev {
+    int fd;
+    struct kni_create c;
+    void *map;
+    struct ring rx, tx, fill, comp, req, resp;
+};
+
+static int
+open_kni(void)
+{
+    int fd = open(KNI_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+
+    if (fd < 0) {
+        fatal("open %s", KNI_DEVICE_PATH);
+    }
+    return fd;
+}
+
+static void
+create_init(struct kni_create *c, const char *name)
+{
+    memset(c, 0, sizeof *c);
+    snprintf(c->name, sizeof c->name, "%s", name);
+    c->buf_size = BUF_SIZE;
+}
+
+/* Creates device with 'c' on 'fd' and maps its rings.  Returns 0 or an
+ * errno value. */
+static int
+tdev_create(struct tdev *d, int fd, const struct kni_create *c)
+{
+    memset(d, 0, sizeof *d);
+    d->fd = fd;
+    d->c = *c;
+    if (ioctl(fd, KNI_IOC_CREATE, &d->c) < 0) {
+        return errno;
+    }
+    d->map = mmap(NULL, d->c.mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+                  fd, d->c.mmap_offset);
+    if (d->map == MAP_FAILED) {
+        fatal("mmap rings of %s", d->c.name);
+    }
+    ring_init(&d->rx, d->map, &d->c.off.rx, d->c.ring_size_out,
+              sizeof(struct kni_desc));
+    ring_init(&d->tx, d->map, &d->c.off.tx, d->c.ring_size_out,
+              sizeof(struct kni_desc));
+    ring_init(&d->fill, d->map, &d->c.off.fill, d->c.ring_size_out,
+              sizeof(struct kni_desc));
+    ring_init(&d->comp, d->map, &d->c.off.comp, d->c.ring_size_out,
+              sizeof(struct kni_desc));
+    ring_init(&d->req, d->map, &d->c.off.req, d->c.req_ring_size,
+              sizeof(struct kni_req));
+    ring_init(&d->resp, d->map, &d->c.off.resp, d->c.req_ring_size,
+              sizeof(struct kni_req));
+    return 0;
+}
+
+static void
+tdev_create_simple(struct tdev *d, int fd, const char *name)
+{
+    struct kni_create c;
+    int error;
+
+    create_init(&c, name);
+    error = tdev_create(d, fd, &c);
+    if (error) {
+        errno = error;
+        fatal("create %s", name);
+    }
+}
+
+static int
+tdev_release(struct tdev *d)
+{
+    munmap(d->map, d->c.mmap_size);
+    return ioctl(d->fd, KNI_IOC_RELEASE, &d->c.id) < 0 ? errno : 0;
+}
+
+static void
+tdev_kick(struct tdev *d)
+{
+    ioctl(d->fd, KNI_IOC_KICK, &d->c.id);
+}
+
+static struct kni_stats
+tdev_stats(struct tdev *d)
+{
+    struct kni_stats st;
+
+    memset(&st, 0, sizeof st);
+    st.id = d->c.id;
+    if (ioctl(d->fd, KNI_IOC_GET_STATS, &st) < 0) {
+        fatal("GET_STATS");
+    }
+    return st;
+}
+
+static int
+tdev_ioctl_value(struct tdev *d, unsigned long cmd, uint32_t value)
+{
+    struct kni_dev_value v = { .id = d->c.id, .value = value };
+
+    return ioctl(d->fd, cmd, &v) < 0 ? errno : 0;
+}
+
+static void
+push_desc(struct ring *r, uint64_t addr, uint32_t len, uint64_t cookie)
+{
+    struct kni_desc *d = ring_slot(r, r->idx);
+
+    memset(d, 0, sizeof *d);
+    d->addr = addr;
+    d->len = len;
+    d->cookie = cookie;
+    ring_submit(r, 1);
+}
+
+static void
+rx_submit_kick(struct tdev *d)
+{
+    if (ring_need_wakeup(&d->rx)) {
+        tdev_kick(d);
+    }
+}
+
+/* Request responder: a thread that answers the requests of one device. */
+
+struct responder {
+    struct tdev *d;
+    pthread_t thread;
+    pthread_mutex_t mutex;
+    volatile bool stop;
+    volatile bool paused;       /* Read requests but do not answer. */
+    volatile int result;        /* Answer with this result. */
+    volatile int delay_ms;      /* Wait this long before answering. */
+    volatile int n_seen;
+    struct kni_req last;
+};
+
+static void *
+responder_main(void *arg)
+{
+    struct responder *rs = arg;
+    struct tdev *d = rs->d;
+
+    while (!rs->stop) {
+        struct pollfd pfd = { .fd = d->fd, .events = POLLIN };
+        struct kni_req rq;
+
+        if (poll(&pfd, 1, 50) <= 0 || rs->paused) {
+            continue;
+        }
+        if (!ring_avail(&d->req)) {
+            continue;
+        }
+        rq = *(struct kni_req *) ring_slot(&d->req, d->req.idx);
+        ring_release(&d->req, 1);
+        pthread_mutex_lock(&rs->mutex);
+        rs->last = rq;
+        rs->n_seen++;
+        pthread_mutex_unlock(&rs->mutex);
+        if (rs->delay_ms) {
+            sleep_ms(rs->delay_ms);
+        }
+        while (!ring_free(&d->resp)) {
+            sleep_ms(1);
+        }
+        rq.result = rs->result;
+        *(struct kni_req *) ring_slot(&d->resp, d->resp.idx) = rq;
+        ring_submit(&d->resp, 1);
+        tdev_kick(d);
+    }
+    return NULL;
+}
+
+static void
+responder_start(struct responder *rs, struct tdev *d)
+{
+    memset(rs, 0, sizeof *rs);
+    rs->d = d;
+    pthread_mutex_init(&rs->mutex, NULL);
+    pthread_create(&rs->thread, NULL, responder_main, rs);
+}
+
+static void
+responder_stop(struct responder *rs)
+{
+    rs->stop = true;
+    pthread_join(rs->thread, NULL);
+}
+
+static struct kni_req
+responder_last(struct responder *rs, int *n_seen)
+{
+    struct kni_req rq;
+
+    pthread_mutex_lock(&rs->mutex);
+    rq = rs->last;
+    *n_seen = rs->n_seen;
+    pthread_mutex_unlock(&rs->mutex);
+    return rq;
+}
+
+/* Packet loop through lo_mode_fifo or lo_mode_fifo_skb. */
+
+static void
+pattern(unsigned char *p, uint64_t seq, uint32_t len)
+{
+    uint32_t i;
+
+    memcpy(p, &seq, 8);
+    for (i = 8; i < len; i++) {
+        p[i] = (unsigned char) (seq * 31 + i);
+    }
+}
+
+static uint32_t
+loop_len(uint64_t seq, uint32_t min, uint32_t max)
+{
+    return min == max ? min : min + (uint32_t) ((seq * 7919) % (max - min
+                                                                 + 1));
+}
+
+/* Moves 'n' frames of 'min' to 'max' bytes through the loop of device 'd'
+ * (buffers in 'a') and checks each frame's length and content.  Returns
+ * frames per second, or -1 on error. */
+static double
+loop_run(struct tdev *d, struct area *a, uint64_t n, uint32_t min,
+         uint32_t max, bool verbose)
+{
+    uint32_t size = d->c.ring_size_out;
+    uint32_t *rx_free = calloc(size, sizeof *rx_free);
+    uint32_t n_rx_free = 0;
+    uint64_t sent = 0, got = 0, comps = 0, bad = 0;
+    double start, last_progress;
+    uint32_t i;
+
+    if ((size_t) 2 * size * BUF_SIZE > a->len) {
+        printf("area too small\n");
+        free(rx_free);
+        return -1;
+    }
+    /* Buffers 0..size-1 for rx, size..2*size-1 for fill. */
+    for (i = 0; i < size; i++) {
+        rx_free[n_rx_free++] = i;
+    }
+    /* Fill buffers still in the ring from an earlier run stay there. */
+    uint32_t n_fill = ring_free(&d->fill);
+
+    for (i = size - n_fill; i < size; i++) {
+        push_desc(&d->fill, (uintptr_t) a->base + (size_t) (size + i)
+                  * BUF_SIZE, BUF_SIZE, size + i);
+    }
+
+    start = last_progress = now();
+    while (got < n) {
+        bool progress = false;
+        uint32_t k = 0;
+
+        while (sent < n && sent - got < size && n_rx_free
+               && ring_free(&d->rx) > k && k < 64) {
+            uint32_t b = rx_free[--n_rx_free];
+            uint32_t len = loop_len(sent, min, max);
+            char *p = a->base + (size_t) b * BUF_SIZE;
+            struct kni_desc *desc = ring_slot(&d->rx, d->rx.idx + k);
+
+            pattern((unsigned char *) p, sent, len);
+            memset(desc, 0, sizeof *desc);
+            desc->addr = (uintptr_t) p;
+            desc->len = len;
+            desc->cookie = b;
+            k++;
+            sent++;
+        }
+        if (k) {
+            ring_submit(&d->rx, k);
+            rx_submit_kick(d);
+            progress = true;
+        }
+
+        k = ring_avail(&d->comp);
+        for (i = 0; i < k; i++) {
+            struct kni_desc *c = ring_slot(&d->comp, d->comp.idx + i);
+
+            if (c->cookie >= size || c->flags) {
+                bad++;
+                continue;
+            }
+            rx_free[n_rx_free++] = c->cookie;
+            comps++;
+        }
+        if (k) {
+            ring_release(&d->comp, k);
+            progress = true;
+        }
+
+        k = ring_avail(&d->tx);
+        for (i = 0; i < k; i++) {
+            struct kni_desc *t = ring_slot(&d->tx, d->tx.idx + i);
+            uint32_t len = loop_len(got, min, max);
+            unsigned char expect[BUF_SIZE];
+            char *p;
+
+            if (t->cookie < size || t->cookie >= 2 * size || t->flags
+                || t->len != len) {
+                if (bad++ < 5) {
+                    printf("bad tx desc: cookie %"PRIu64" flags %u "
+                           "len %u (expected %u)\n", (uint64_t) t->cookie,
+                           t->flags, t->len, len);
+                }
+                continue;
+            }
+            p = a->base + t->cookie * BUF_SIZE;
+            pattern(expect, got, len);
+            if ((uintptr_t) p != t->addr || memcmp(p, expect, len)) {
+                if (bad++ < 5) {
+                    printf("frame %"PRIu64": content differs\n", got);
+                }
+            }
+            got++;
+            push_desc(&d->fill, (uintptr_t) p, BUF_SIZE, t->cookie);
+        }
+        if (k) {
+            ring_release(&d->tx, k);
+            progress = true;
+        }
+
+        if (progress) {
+            last_progress = now();
+        } else {
+            if (now() - last_progress > 5) {
+                struct kni_stats st = tdev_stats(d);
+
+                printf("loop stalled: sent %"PRIu64" got %"PRIu64
+                       " comps %"PRIu64" tx_no_fill %llu tx_ring_full %llu"
+                       " rx_bad_desc %llu\n", sent, got, comps,
+                       (unsigned long long) st.tx_no_fill,
+                       (unsigned long long) st.tx_ring_full,
+                       (unsigned long long) st.rx_bad_desc);
+                free(rx_free);
+                return -1;
+            }
+            sched_yield();
+        }
+    }
+    double secs = now() - start;
+
+    /* Take back the last completions. */
+    for (i = 0; i < 1000 && comps < sent; i++) {
+        uint32_t k = ring_avail(&d->comp);
+
+        ring_release(&d->comp, k);
+        comps += k;
+        if (comps < sent) {
+            sleep_ms(1);
+        }
+    }
+    free(rx_free);
+    if (verbose) {
+        printf("loop: %"PRIu64" frames of %u-%u bytes in %.3f s: %.0f pps, "
+               "%"PRIu64" bad\n", n, min, max, secs, n / secs, bad);
+    }
+    return bad || comps != sent ? -1 : n / secs;
+}
+
+/* Drains what the loop of 'd' left in its fill ring: the kernel did not
+ * take these buffers yet, so nothing is to be done but forget them. */
+
+/* ------------------------------------------------------------------------
+ * Tests. */
+
+static void
+test_abi(void)
+{
+    int fd = open_kni();
+    uint32_t version = 0;
+    struct stat st;
+
+    check(ioctl(fd, KNI_IOC_ABI_VERSION, &version) == 0,
+          "KNI_IOC_ABI_VERSION answers");
+    check(version == KNI_ABI_VERSION, "ABI version %u == %u", version,
+          KNI_ABI_VERSION);
+    check(stat(KNI_DEVICE_PATH, &st) == 0 && (st.st_mode & 07777) == 0600,
+          "%s mode 0600", KNI_DEVICE_PATH);
+    check(ioctl(fd, _IO(KNI_IOC_MAGIC, 0x7f)) < 0 && errno == ENOTTY,
+          "unknown ioctl: ENOTTY");
+    close(fd);
+}
+
+static void
+test_mem(void)
+{
+    int fd = open_kni();
+    struct kni_mem_reg reg;
+    struct area a, areas[KNI_MAX_REGIONS];
+    long page = sysconf(_SC_PAGESIZE);
+    char *p;
+    int error, i;
+
+    p = mmap(NULL, 16 * page, PROT_READ | PROT_WRITE,
+             MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+#define MEM_REG_FAILS(ADDR, LEN, FLAGS, ERR, WHAT)                       \
+    do {                                                                  \
+        memset(&reg, 0, sizeof reg);                                      \
+        reg.addr = (ADDR);                                                \
+        reg.len = (LEN);                                                  \
+        reg.flags = (FLAGS);                                              \
+        check(ioctl(fd, KNI_IOC_MEM_REG, &reg) < 0 && errno == (ERR),     \
+              "MEM_REG %s: %s", WHAT, strerror(ERR));                     \
+    } while (0)
+
+    MEM_REG_FAILS((uintptr_t) p + 1, page, 0, EINVAL, "unaligned address");
+    MEM_REG_FAILS((uintptr_t) p, page + 1, 0, EINVAL, "unaligned length");
+    MEM_REG_FAILS((uintptr_t) p, 0, 0, EINVAL, "zero length");
+    MEM_REG_FAILS((uintptr_t) p, page, 1, EINVAL, "flags");
+    MEM_REG_FAILS(UINT64_MAX - page + 1, 2 * page, 0, EINVAL,
+                  "wrapping range");
+    MEM_REG_FAILS(0x1000, page, 0, EFAULT, "unmapped memory");
+    MEM_REG_FAILS((uintptr_t) p, (uint64_t) (param_max_pinned_mb + 1) << 20,
+                  0, ENOMEM, "larger than max_pinned_mb");
+    check(ioctl(fd, KNI_IOC_MEM_REG, NULL) < 0 && errno == EFAULT,
+          "MEM_REG bad pointer: EFAULT");
+
+    memset(&reg, 0, sizeof reg);
+    reg.addr = (uintptr_t) p;
+    reg.len = 16 * page;
+    check(ioctl(fd, KNI_IOC_MEM_REG, &reg) == 0 && reg.id,
+          "MEM_REG of 16 pages: id %u", reg.id);
+    check(ioctl(fd, KNI_IOC_MEM_UNREG, &reg.id) == 0, "MEM_UNREG");
+    check(ioctl(fd, KNI_IOC_MEM_UNREG, &reg.id) < 0 && errno == ENOENT,
+          "MEM_UNREG twice: ENOENT");
+
+    /* Region limit. */
+    for (i = 0; i < KNI_MAX_REGIONS; i++) {
+        error = area_reg(fd, &areas[i], page);
+        if (error) {
+            break;
+        }
+    }
+    check(i == KNI_MAX_REGIONS, "%d regions registered", i);
+    error = area_reg(fd, &a, page);
+    check(error == ENOSPC, "region %d: ENOSPC (%s)", KNI_MAX_REGIONS + 1,
+          strerror(error));
+    for (i = 0; i < KNI_MAX_REGIONS; i++) {
+        if (ioctl(fd, KNI_IOC_MEM_UNREG, &areas[i].id) < 0) {
+            break;
+        }
+        munmap(areas[i].base, areas[i].len);
+    }
+    check(i == KNI_MAX_REGIONS, "%d regions unregistered", i);
+
+    /* Pinned memory limit, across files. */
+    size_t big = (size_t) param_max_pinned_mb / 2 + 1;
+    int fd2 = open_kni();
+
+    error = area_reg(fd, &a, big << 20);
+    check(!error, "register %zu MiB (half of max_pinned_mb + 1): %s", big,
+          strerror(error));
+    error = area_reg(fd2, &areas[0], big << 20);
+    check(error == ENOMEM, "second %zu MiB from another file: ENOMEM (%s)",
+          big, strerror(error));
+    close(fd);
+    fd = open_kni();
+    error = area_reg(fd2, &areas[0], big << 20);
+    check(!error, "after the first file closed, %zu MiB again: %s", big,
+          strerror(error));
+    munmap(a.base, a.len);
+    close(fd2);
+    close(fd);
+}
+
+static void
+test_create(void)
+{
+    int fd = open_kni();
+    struct kni_create c;
+    struct tdev d, d2;
+    char buf[64];
+    int error;
+
+#define CREATE_FAILS(ERR, WHAT)                                           \
+    do {                                                                  \
+        error = ioctl(fd, KNI_IOC_CREATE, &c) < 0 ? errno : 0;            \
+        check(error == (ERR), "CREATE %s: %s (%s)", WHAT, strerror(ERR),  \
+              strerror(error));                                           \
+    } while (0)
+
+    create_init(&c, "ktc0");
+    memset(c.name, 'a', sizeof c.name);
+    CREATE_FAILS(ENAMETOOLONG, "16-byte name");
+    create_init(&c, "");
+    CREATE_FAILS(EINVAL, "empty name");
+    create_init(&c, "kt/0");
+    CREATE_FAILS(EINVAL, "name with /");
+    create_init(&c, "kt 0");
+    CREATE_FAILS(EINVAL, "name with a space");
+    create_init(&c, "..");
+    CREATE_FAILS(EINVAL, "name ..");
+    create_init(&c, "kt%d");
+    CREATE_FAILS(EINVAL, "name with %");
+    create_init(&c, "ktc0");
+    c.buf_size = 63;
+    CREATE_FAILS(EINVAL, "buf_size 63");
+    create_init(&c, "ktc0");
+    c.ring_size = 1000;
+    CREATE_FAILS(EINVAL, "ring_size 1000");
+    create_init(&c, "ktc0");
+    c.ring_size = 32;
+    CREATE_FAILS(EINVAL, "ring_size 32");
+    create_init(&c, "ktc0");
+    c.ring_size = 32768;
+    CREATE_FAILS(EINVAL, "ring_size 32768");
+    create_init(&c, "ktc0");
+    c.flags = 1 << 7;
+    CREATE_FAILS(EINVAL, "unknown flag");
+    create_init(&c, "ktc0");
+    c.rsvd = 1;
+    CREATE_FAILS(EINVAL, "reserved field set");
+    create_init(&c, "ktc0");
+    c.mtu = 3000;
+    CREATE_FAILS(EINVAL, "mtu above buf_size");
+    create_init(&c, "ktc0");
+    c.min_mtu = 1000;
+    c.max_mtu = 900;
+    CREATE_FAILS(EINVAL, "min_mtu > max_mtu");
+    create_init(&c, "ktc0");
+    c.min_mtu = 60;
+    CREATE_FAILS(EINVAL, "min_mtu 60");
+    create_init(&c, "ktc0");
+    c.flags = KNI_CREATE_F_FORCE_BIND;
+    c.core_id = 4096;
+    CREATE_FAILS(EINVAL, "force_bind to core 4096");
+    create_init(&c, "ktc0");
+    c.flags = KNI_CREATE_F_MAC;
+    memcpy(c.mac, "\x01\x00\x5e\x00\x00\x01", 6);
+    CREATE_FAILS(EADDRNOTAVAIL, "multicast MAC");
+    create_init(&c, "ktc0");
+    c.flags = KNI_CREATE_F_MAC;
+    CREATE_FAILS(EADDRNOTAVAIL, "zero MAC");
+    create_init(&c, "lo");
+    CREATE_FAILS(EEXIST, "name of an existing device (lo)");
+    check(ioctl(fd, KNI_IOC_CREATE, NULL) < 0 && errno == EFAULT,
+          "CREATE bad pointer: EFAULT");
+
+    /* Success with everything given. */
+    create_init(&c, "ktc-15-bytes-ok");
+    c.flags = KNI_CREATE_F_MAC;
+    memcpy(c.mac, "\x02\x00\x00\x11\x22\x33", 6);
+    c.mtu = 1400;
+    c.min_mtu = 100;
+    c.max_mtu = 1800;
+    c.ring_size = 256;
+    error = tdev_create(&d, fd, &c);
+    check(!error, "CREATE 15-byte name, MAC, MTUs, ring size: %s",
+          strerror(error));
+    check(d.c.id != 0 && d.c.ifindex == if_nametoindex(c.name),
+          "id %u, ifindex %u matches", d.c.id, d.c.ifindex);
+    check(d.c.ring_size_out == 256 && d.c.req_ring_size == KNI_REQ_RING_SIZE,
+          "ring sizes %u and %u", d.c.ring_size_out, d.c.req_ring_size);
+    sysfs_attr(c.name, "address", buf, sizeof buf);
+    check(!strcmp(buf, "02:00:00:11:22:33"), "MAC %s", buf);
+    sysfs_attr(c.name, "mtu", buf, sizeof buf);
+    check(!strcmp(buf, "1400"), "MTU %s", buf);
+    check(tdev_ioctl_value(&d, KNI_IOC_SET_MTU, 1800) == 0,
+          "SET_MTU to max_mtu 1800");
+    check(tdev_ioctl_value(&d, KNI_IOC_SET_MTU, 1801) == EINVAL,
+          "SET_MTU above max_mtu: EINVAL");
+    check(tdev_ioctl_value(&d, KNI_IOC_SET_MTU, 99) == EINVAL,
+          "SET_MTU below min_mtu: EINVAL");
+    sysfs_attr(c.name, "mtu", buf, sizeof buf);
+    check(!strcmp(buf, "1800"), "MTU %s", buf);
+    check(tdev_stats(&d).req_sent == 0, "SET_MTU sent no request");
+
+    /* Duplicate name: on this file and on another. */
+    error = ioctl(fd, KNI_IOC_CREATE, &c) < 0 ? errno : 0;
+    check(error == EEXIST, "CREATE duplicate: EEXIST (%s)", strerror(error));
+    int fd2 = open_kni();
+
+    error = ioctl(fd2, KNI_IOC_CREATE, &c) < 0 ? errno : 0;
+    check(error == EEXIST, "CREATE duplicate from another file: EEXIST "
+          "(%s)", strerror(error));
+
+    /* Devices of another file are invisible. */
+    struct kni_dev_value v = { .id = d.c.id, .value = 1 };
+
+    check(ioctl(fd2, KNI_IOC_SET_CARRIER, &v) < 0 && errno == ENOENT,
+          "another file cannot touch the device: ENOENT");
+    close(fd2);
+
+    /* Default values and random MAC. */
+    create_init(&c, "ktc1");
+    error = tdev_create(&d2, fd, &c);
+    check(!error, "CREATE with defaults: %s", strerror(error));
+    check(d2.c.ring_size_out == KNI_RING_SIZE_DEFAULT, "default ring size %u",
+          d2.c.ring_size_out);
+    sysfs_attr("ktc1", "mtu", buf, sizeof buf);
+    check(!strcmp(buf, "1500"), "default MTU %s", buf);
+    sysfs_attr("ktc1", "addr_assign_type", buf, sizeof buf);
+    check(!strcmp(buf, "1"), "random MAC (addr_assign_type %s)", buf);
+    check(tdev_ioctl_value(&d2, KNI_IOC_SET_MTU, BUF_SIZE - 14) == 0,
+          "SET_MTU to buf_size - 14");
+    check(tdev_ioctl_value(&d2, KNI_IOC_SET_MTU, BUF_SIZE - 13) == EINVAL,
+          "SET_MTU to buf_size - 13: EINVAL");
+
+    /* Other ioctls' failures. */
+    uint32_t bad_id = 9999;
+    struct kni_dev_mac m = { .id = d.c.id };
+    struct kni_stats st = { .id = bad_id };
+
+    check(ioctl(fd, KNI_IOC_RELEASE, &bad_id) < 0 && errno == ENOENT,
+          "RELEASE unknown id: ENOENT");
+    check(ioctl(fd, KNI_IOC_KICK, &bad_id) < 0 && errno == ENOENT,
+          "KICK unknown id: ENOENT");
+    check(ioctl(fd, KNI_IOC_GET_STATS, &st) < 0 && errno == ENOENT,
+          "GET_STATS unknown id: ENOENT");
+    v.id = bad_id;
+    check(ioctl(fd, KNI_IOC_SET_MTU, &v) < 0 && errno == ENOENT,
+          "SET_MTU unknown id: ENOENT");
+    check(ioctl(fd, KNI_IOC_SET_CARRIER, &v) < 0 && errno == ENOENT,
+          "SET_CARRIER unknown id: ENOENT");
+    check(tdev_ioctl_value(&d, KNI_IOC_SET_CARRIER, 2) == EINVAL,
+          "SET_CARRIER 2: EINVAL");
+    m.id = bad_id;
+    memcpy(m.mac, "\x02\x00\x00\x00\x00\x01", 6);
+    check(ioctl(fd, KNI_IOC_SET_MAC, &m) < 0 && errno == ENOENT,
+          "SET_MAC unknown id: ENOENT");
+    m.id = d.c.id;
+    memcpy(m.mac, "\x03\x00\x00\x00\x00\x01", 6);
+    check(ioctl(fd, KNI_IOC_SET_MAC, &m) < 0 && errno == EADDRNOTAVAIL,
+          "SET_MAC multicast: EADDRNOTAVAIL");
+    memcpy(m.mac, "\x02\x00\x00\xaa\xbb\xcc", 6);
+    check(ioctl(fd, KNI_IOC_SET_MAC, &m) == 0, "SET_MAC");
+    sysfs_attr(c.name, "address", buf, sizeof buf);
+    sysfs_attr("ktc-15-bytes-ok", "address", buf, sizeof buf);
+    check(!strcmp(buf, "02:00:00:aa:bb:cc"), "MAC after SET_MAC: %s", buf);
+    check(tdev_stats(&d).req_sent == 0, "SET_MAC sent no request");
+
+    /* mmap. */
+    void *p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd,
+                   (off_t) bad_id << 32);
+    check(p == MAP_FAILED, "mmap of an unknown device fails");
+    p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 4096);
+    check(p == MAP_FAILED, "mmap at a bad offset fails");
+    p = mmap(NULL, d.c.mmap_size + 4096, PROT_READ, MAP_SHARED, fd,
+             d.c.mmap_offset);
+    check(p == MAP_FAILED, "mmap longer than the rings fails");
+
+    /* Release.  The rings' mapping holds the file: unmap before close. */
+    check(tdev_release(&d) == 0, "RELEASE");
+    munmap(d2.map, d2.c.mmap_size);
+    check(!netdev_exists("ktc-15-bytes-ok"), "device gone after RELEASE");
+    check(ioctl(fd, KNI_IOC_RELEASE, &d.c.id) < 0 && errno == ENOENT,
+          "RELEASE twice: ENOENT");
+    close(fd);
+    check(!netdev_exists("ktc1"), "device gone after close");
+}
+
+/* Runs CREATE without CAP_NET_ADMIN in a child process. */
+static void
+test_cap(void)
+{
+    pid_t pid = fork();
+    int status;
+
+    if (!pid) {
+        struct __user_cap_header_struct hdr = {
+            .version = _LINUX_CAPABILITY_VERSION_3,
+        };
+        struct __user_cap_data_struct data[2];
+        struct kni_create c;
+        int fd = open_kni();
+
+        memset(data, 0, sizeof data);
+        syscall(SYS_capget, &hdr, data);
+        data[0].effective &= ~(1U << CAP_NET_ADMIN);
+        data[0].permitted &= ~(1U << CAP_NET_ADMIN);
+        if (syscall(SYS_capset, &hdr, data)) {
+            _exit(2);
+        }
+        create_init(&c, "ktcap0");
+        _exit(ioctl(fd, KNI_IOC_CREATE, &c) < 0 && errno == EPERM ? 0 : 1);
+    }
+    waitpid(pid, &status, 0);
+    check(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+          "CREATE without CAP_NET_ADMIN: EPERM");
+    check(!netdev_exists("ktcap0"), "no device created without the "
+          "capability");
+}
+
+static void
+loop_setup(int *fd, struct area *a, struct tdev *d, const char *name,
+           uint32_t ring_size)
+{
+    struct kni_create c;
+    int error;
+
+    *fd = open_kni();
+    error = area_reg(*fd, a, (size_t) 2 * ring_size * BUF_SIZE + 65536);
+    if (error) {
+        errno = error;
+        fatal("register memory");
+    }
+    create_init(&c, name);
+    c.ring_size = ring_size;
+    error = tdev_create(d, *fd, &c);
+    if (error) {
+        errno = error;
+        fatal("create %s", name);
+    }
+}
+
+static void
+test_loop(void)
+{
+    struct area a;
+    struct tdev d;
+    double pps;
+    int fd;
+
+    if (!lo_fifo()) {
+        printf("SKIP: loop needs lo_mode_fifo or lo_mode_fifo_skb\n");
+        return;
+    }
+    loop_setup(&fd, &a, &d, "ktl0", 1024);
+    pps = loop_run(&d, &a, 100000, 60, 60, true);
+    check(pps > 0, "%s: 100000 frames of 60 bytes, content checked",
+          param_lo_mode);
+    pps = loop_run(&d, &a, 100000, 14, BUF_SIZE, true);
+    check(pps > 0, "%s: 100000 frames of 14-%d bytes, content checked",
+          param_lo_mode, BUF_SIZE);
+
+    struct kni_stats st = tdev_stats(&d);
+
+    check(st.tx_packets == 200000, "tx_packets %llu == 200000",
+          (unsigned long long) st.tx_packets);
+    check(st.tx_no_fill == 0 && st.tx_ring_full == 0 && st.rx_bad_desc == 0
+          && st.fill_bad_desc == 0 && st.tx_too_big == 0,
+          "no drops counted");
+
+    /* The same counters through ethtool and ip. */
+    const char *out = run_output("ethtool -S ktl0");
+
+    check(strstr(out, "tx_packets: 200000") != NULL
+          && strstr(out, "rx_bad_desc: 0") != NULL,
+          "ethtool -S: %.200s", out);
+    out = run_output("ethtool -i ktl0");
+    check(strstr(out, "driver: kni") != NULL, "ethtool -i: %.120s", out);
+    out = run_output("ethtool -g ktl0");
+    check(strstr(out, "Pre-set maximums: RX: 16384") != NULL
+          && strstr(out, "Current hardware settings: RX: 1024") != NULL,
+          "ethtool -g: %.200s", out);
+    out = run_output("ip -s link show ktl0");
+    check(strstr(out, "TX: bytes packets errors dropped") != NULL,
+          "ip -s link: %.300s", out);
+    close(fd);
+}
+
+/* Measures the loop for the given frame size: prints a BENCH line. */
+static void
+test_bench(void)
+{
+    static const uint32_t sizes[] = { 64, 1500 };
+    struct area a;
+    struct tdev d;
+    int fd;
+    size_t i;
+
+    if (!lo_fifo()) {
+        printf("SKIP: bench needs lo_mode_fifo or lo_mode_fifo_skb\n");
+        return;
+    }
+    loop_setup(&fd, &a, &d, "ktb0", 1024);
+    loop_run(&d, &a, 20000, 64, 64, false);     /* Warm up. */
+    for (i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        uint64_t n = 200000;
+        double pps = loop_run(&d, &a, n, sizes[i], sizes[i], false);
+
+        check(pps > 0, "bench %u bytes", sizes[i]);
+        printf("BENCH lo_mode=%s kthread_mode=%s size=%u packets=%"PRIu64
+               " pps=%.0f\n", param_lo_mode, param_kthread_mode, sizes[i], n,
+               pps);
+    }
+    close(fd);
+}
+
+/* Finds the pid of the kernel thread named 'comm'; 0 if none. */
+static pid_t
+find_kthread(const char *comm)
+{
+    char path[64], buf[64];
+    pid_t pid;
+
+    for (pid = 2; pid < 100000; pid++) {
+        snprintf(path, sizeof path, "/proc/%d/comm", pid);
+        read_file(path, buf, sizeof buf);
+        if (!strcmp(buf, comm)) {
+            return pid;
+        }
+    }
+    return 0;
+}
+
+/* utime + stime of 'pid', in clock ticks. */
+static unsigned long long
+proc_cpu_ticks(pid_t pid)
+{
+    char path[64], buf[1024];
+    unsigned long long utime = 0, stime = 0;
+    char *p;
+
+    snprintf(path, sizeof path, "/proc/%d/stat", pid);
+    read_file(path, buf, sizeof buf);
+    p = strrchr(buf, ')');
+    if (p) {
+        sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
+               &utime, &stime);
+    }
+    return utime + stime;
+}
+
+static void
+test_kthread(void)
+{
+    bool multiple = !strcmp(param_kthread_mode, "multiple");
+    struct kni_create c;
+    struct tdev d;
+    char buf[256];
+    int fd = open_kni();
+    pid_t pid;
+    int error;
+
+    create_init(&c, "ktk0");
+    c.flags = KNI_CREATE_F_FORCE_BIND;
+    c.core_id = sysconf(_SC_NPROCESSORS_ONLN) - 1;
+    error = tdev_create(&d, fd, &c);
+    check(!error, "CREATE with force_bind to core %u: %s", c.core_id,
+          strerror(error));
+
+    pid = find_kthread(multiple ? "kni_ktk0" : "kni_single");
+    check(pid > 0, "receive thread %s: pid %d",
+          multiple ? "kni_ktk0" : "kni_single", (int) pid);
+    if (multiple && pid > 0) {
+        char path[64], want[16];
+        const char *out;
+
+        snprintf(path, sizeof path, "/proc/%d/status", (int) pid);
+        out = run_output("grep Cpus_allowed_list %s", path);
+        snprintf(want, sizeof want, "%u", c.core_id);
+        snprintf(buf, sizeof buf, "Cpus_allowed_list: %s", want);
+        check(!strcmp(out, buf), "thread bound to core %u: %s", c.core_id,
+              out);
+    }
+
+    /* An idle device costs no CPU time. */
+    if (pid > 0) {
+        unsigned long long t0, t1;
+        long hz = sysconf(_SC_CLK_TCK);
+        double start;
+
+        sleep_ms(200);
+        t0 = proc_cpu_ticks(pid);
+        start = now();
+        sleep(10);
+        t1 = proc_cpu_ticks(pid);
+        double ms_per_s = (t1 - t0) * 1000.0 / hz / (now() - start);
+
+        printf("IDLE kthread_mode=%s cpu_ms_per_s=%.2f (ticks %llu over "
+               "%.1f s, HZ %ld)\n", param_kthread_mode, ms_per_s, t1 - t0,
+               now() - start, hz);
+        check(ms_per_s < 10, "idle receive thread uses %.2f ms/s of CPU",
+              ms_per_s);
+    }
+
+    if (multiple) {
+        tdev_release(&d);
+        check(find_kthread("kni_ktk0") == 0,
+              "receive thread gone after RELEASE");
+    }
+    close(fd);
+}
+
+static void
+test_baddesc(void)
+{
+    struct area a, b;
+    struct tdev d;
+    struct kni_stats st0, st;
+    int fd, i;
+    uint32_t k;
+    char on_stack[256];
+
+    if (!lo_fifo()) {
+        printf("SKIP: baddesc needs lo_mode_fifo or lo_mode_fifo_skb\n");
+        return;
+    }
+    loop_setup(&fd, &a, &d, "ktd0", 64);
+    check(loop_run(&d, &a, 1000, 64, 64, false) > 0, "loop works before");
+    /* loop_run left its 64 fill buffers in the fill ring; take them back
+     * by sending frames: a simpler path is to use a fresh device. */
+    tdev_release(&d);
+    struct kni_create c;
+
+    create_init(&c, "ktd1");
+    c.ring_size = 64;
+    tdev_create(&d, fd, &c);
+
+    uint64_t base = (uintptr_t) a.base;
+    uint64_t end = base + a.len;
+    struct {
+        uint64_t addr;
+        uint32_t len;
+        const char *what;
+    } bad[] = {
+        { base - 4096, 64, "before the region" },
+        { end - 32, 64, "across the end of the region" },
+        { end, 64, "just after the region" },
+        { UINT64_MAX - 15, 64, "wrapping around" },
+        { base, 0, "zero length" },
+        { base, 13, "shorter than an Ethernet header" },
+        { base, 65537, "longer than any buffer" },
+        { (uintptr_t) on_stack, 64, "unregistered memory" },
+        { 0, 64, "address 0" },
+    };
+    int n_bad = sizeof bad / sizeof bad[0];
+
+    st0 = tdev_stats(&d);
+    for (i = 0; i < n_bad; i++) {
+        push_desc(&d.rx, bad[i].addr, bad[i].len, 1000 + i);
+    }
+    rx_submit_kick(&d);
+    for (i = 0; i < 500 && ring_avail(&d.comp) < (uint32_t) n_bad; i++) {
+        sleep_ms(2);
+    }
+    k = ring_avail(&d.comp);
+    check(k == (uint32_t) n_bad, "%u of %d bad rx descriptors came back on "
+          "comp", k, n_bad);
+    for (i = 0; i < (int) k && i < n_bad; i++) {
+        struct kni_desc *cd = ring_slot(&d.comp, d.comp.idx + i);
+
+        check(cd->cookie == (uint64_t) 1000 + i
+              && cd->flags & KNI_DESC_F_INVALID,
+              "rx descriptor %s: returned with KNI_DESC_F_INVALID",
+              bad[i].what);
+    }
+    ring_release(&d.comp, k);
+    st = tdev_stats(&d);
+    check(st.rx_bad_desc - st0.rx_bad_desc == (uint64_t) n_bad,
+          "rx_bad_desc counted %llu",
+          (unsigned long long) (st.rx_bad_desc - st0.rx_bad_desc));
+    check(st.tx_packets == st0.tx_packets, "nothing transmitted");
+
+    /* An unaligned but in-range buffer is fine. */
+    char *p = a.base + 4096 + 3;
+
+    pattern((unsigned char *) p, 7, 64);
+    push_desc(&d.fill, base + 8192, BUF_SIZE, 77);
+    push_desc(&d.rx, (uintptr_t) p, 64, 2000);
+    rx_submit_kick(&d);
+    for (i = 0; i < 500 && !ring_avail(&d.tx); i++) {
+        sleep_ms(2);
+    }
+    struct kni_desc *td = ring_slot(&d.tx, d.tx.idx);
+
+    check(ring_avail(&d.tx) == 1 && td->cookie == 77 && td->len == 64
+          && !td->flags && !memcmp(a.base + 8192, p, 64),
+          "unaligned rx buffer looped into the fill buffer");
+    ring_release(&d.tx, ring_avail(&d.tx));
+    for (i = 0; i < 500 && !ring_avail(&d.comp); i++) {
+        sleep_ms(2);
+    }
+    ring_release(&d.comp, ring_avail(&d.comp));
+
+    /* Bad fill descriptors come back on tx, flagged and empty. */
+    struct {
+        uint64_t addr;
+        uint32_t len;
+        const char *what;
+    } badfill[] = {
+        { end - 1024, BUF_SIZE, "across the end of the region" },
+        { base + 4096, 32, "shorter than the frame" },
+        { UINT64_MAX - 100, BUF_SIZE, "wrapping around" },
+        { (uintptr_t) on_stack, 128, "unregistered memory" },
+    };
+    int n_badfill = sizeof badfill / sizeof badfill[0];
+
+    st0 = tdev_stats(&d);
+    for (i = 0; i < n_badfill; i++) {
+        push_desc(&d.fill, badfill[i].addr, badfill[i].len, 3000 + i);
+        pattern((unsigned char *) a.base + 16384, i, 64);
+        push_desc(&d.rx, base + 16384, 64, 4000 + i);
+        rx_submit_kick(&d);
+        for (int j = 0; j < 500 && !ring_avail(&d.tx); j++) {
+            sleep_ms(2);
+        }
+        td = ring_slot(&d.tx, d.tx.idx);
+        check(ring_avail(&d.tx) == 1 && td->cookie == (uint64_t) 3000 + i
+              && td->len == 0 && td->flags & KNI_DESC_F_INVALID,
+              "fill descriptor %s: returned on tx with KNI_DESC_F_INVALID",
+              badfill[i].what);
+        ring_release(&d.tx, ring_avail(&d.tx));
+        for (int j = 0; j < 500 && !ring_avail(&d.comp); j++) {
+            sleep_ms(2);
+        }
+        ring_release(&d.comp, ring_avail(&d.comp));
+    }
+    st = tdev_stats(&d);
+    check(st.fill_bad_desc - st0.fill_bad_desc == (uint64_t) n_badfill,
+          "fill_bad_desc counted %llu",
+          (unsigned long long) (st.fill_bad_desc - st0.fill_bad_desc));
+    check(st.tx_packets == st0.tx_packets, "no frame transmitted into a bad "
+          "fill buffer");
+
+    /* No fill buffer: dropped and counted. */
+    st0 = st;
+    push_desc(&d.rx, base + 16384, 64, 5000);
+    rx_submit_kick(&d);
+    for (i = 0; i < 500 && !ring_avail(&d.comp); i++) {
+        sleep_ms(2);
+    }
+    ring_release(&d.comp, ring_avail(&d.comp));
+    st = tdev_stats(&d);
+    check(st.tx_no_fill == st0.tx_no_fill + 1, "empty fill ring: tx_no_fill "
+          "counted");
+
+    /* Bogus indices: the kernel must neither read nor write out of the
+     * ring. */
+    uint32_t saved = *d.rx.producer;
+
+    st0 = st;
+    __atomic_store_n(d.rx.producer, saved + 100000, __ATOMIC_RELEASE);
+    tdev_kick(&d);
+    sleep_ms(100);
+    check(ring_avail(&d.comp) == 0, "rx producer far ahead: nothing taken");
+    __atomic_store_n(d.rx.producer, saved, __ATOMIC_RELEASE);
+
+    saved = *d.tx.consumer;
+    __atomic_store_n(d.tx.consumer, saved + 5000, __ATOMIC_RELEASE);
+    push_desc(&d.fill, base + 8192, BUF_SIZE, 78);
+    push_desc(&d.rx, base + 16384, 64, 5001);
+    rx_submit_kick(&d);
+    for (i = 0; i < 500 && !ring_avail(&d.comp); i++) {
+        sleep_ms(2);
+    }
+    ring_release(&d.comp, ring_avail(&d.comp));
+    st = tdev_stats(&d);
+    check(st.tx_ring_full == st0.tx_ring_full + 1,
+          "tx consumer far ahead: frame dropped as tx_ring_full");
+    __atomic_store_n(d.tx.consumer, saved, __ATOMIC_RELEASE);
+
+    saved = *d.comp.consumer;
+    __atomic_store_n(d.comp.consumer, saved - 5000, __ATOMIC_RELEASE);
+    push_desc(&d.rx, base + 16384, 64, 5002);
+    rx_submit_kick(&d);
+    sleep_ms(100);
+    st = tdev_stats(&d);
+    check(st.comp_ring_full > st0.comp_ring_full && !ring_avail(&d.comp),
+          "comp consumer bogus: rx stalls, comp_ring_full counted");
+    __atomic_store_n(d.comp.consumer, saved, __ATOMIC_RELEASE);
+    tdev_kick(&d);
+    for (i = 0; i < 500 && !ring_avail(&d.comp); i++) {
+        sleep_ms(2);
+    }
+    check(ring_avail(&d.comp) == 1, "rx resumes once the index is sane");
+    ring_release(&d.comp, ring_avail(&d.comp));
+    for (i = 0; i < 500 && !ring_avail(&d.tx); i++) {
+        sleep_ms(2);
+    }
+    ring_release(&d.tx, ring_avail(&d.tx));
+
+    /* Unregistering memory in use: later descriptors into it are bad. */
+    int error = area_reg(fd, &b, 65536);
+
+    check(!error, "second region");
+    st0 = tdev_stats(&d);
+    check(ioctl(fd, KNI_IOC_MEM_UNREG, &b.id) == 0, "MEM_UNREG in use");
+    push_desc(&d.rx, (uintptr_t) b.base, 64, 6000);
+    rx_submit_kick(&d);
+    for (i = 0; i < 500 && !ring_avail(&d.comp); i++) {
+        sleep_ms(2);
+    }
+    td = ring_slot(&d.comp, d.comp.idx);
+    check(ring_avail(&d.comp) == 1 && td->flags & KNI_DESC_F_INVALID,
+          "descriptor into unregistered memory: invalid");
+    ring_release(&d.comp, ring_avail(&d.comp));
+    st = tdev_stats(&d);
+    check(st.rx_bad_desc == st0.rx_bad_desc + 1, "and counted");
+
+    /* Garbage in every descriptor of every ring. */
+    memset((char *) d.map + d.c.off.rx.desc, 0xa5,
+           (size_t) d.c.ring_size_out * sizeof(struct kni_desc));
+    memset((char *) d.map + d.c.off.fill.desc, 0x5a,
+           (size_t) d.c.ring_size_out * sizeof(struct kni_desc));
+    for (i = 0; i < 5; i++) {
+        ring_submit(&d.rx, 16);
+        ring_submit(&d.fill, 16);
+        rx_submit_kick(&d);
+        sleep_ms(20);
+        ring_release(&d.comp, ring_avail(&d.comp));
+        ring_release(&d.tx, ring_avail(&d.tx));
+    }
+    st = tdev_stats(&d);
+    check(st.tx_packets == st0.tx_packets,
+          "garbage descriptors: nothing transmitted (rx_bad_desc %llu)",
+          (unsigned long long) st.rx_bad_desc);
+    close(fd);
+}
+
+/* Waits until the kthread has taken every rx descriptor. */
+
+/* Request round trips. */
+
+static int
+ip_timed(double *secs, const char *fmt, const char *name, const char *arg)
+{
+    double start = now();
+    int rc = run(fmt, name, arg);
+
+    *secs = now() - start;
+    return rc;
+}
+
+static void
+expect_req(struct responder *rs, int before, uint32_t type, uint32_t value,
+           const char *what)
+{
+    int n;
+    struct kni_req rq = responder_last(rs, &n);
+
+    check(n == before + 1 && rq.type == type && rq.value == value,
+          "%s: request type %u value %u (got %d requests, last type %u "
+          "value %u)", what, type, value, n - before, rq.type, rq.value);
+}
+
+static void
+test_req(void)
+{
+    int fd = open_kni();
+    struct responder rs;
+    struct tdev d;
+    char buf[64];
+    int n, rc;
+    double secs;
+
+    tdev_create_simple(&d, fd, "ktr0");
+    struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+    check(poll(&pfd, 1, 0) == 0, "no POLLIN without a request");
+    responder_start(&rs, &d);
+
+    responder_last(&rs, &n);
+    check(run("ip link set ktr0 mtu 1400") == 0, "ip link set mtu 1400");
+    expect_req(&rs, n, KNI_REQ_CHANGE_MTU, 1400, "mtu");
+    sysfs_attr("ktr0", "mtu", buf, sizeof buf);
+    check(!strcmp(buf, "1400"), "mtu now %s", buf);
+
+    responder_last(&rs, &n);
+    rs.result = -EINVAL;
+    check(run("ip link set ktr0 mtu 1300 2>/dev/null") != 0,
+          "mtu refused by userspace: ip fails");
+    rs.result = 0;
+    expect_req(&rs, n, KNI_REQ_CHANGE_MTU, 1300, "refused mtu");
+    sysfs_attr("ktr0", "mtu", buf, sizeof buf);
+    check(!strcmp(buf, "1400"), "mtu still %s", buf);
+
+    responder_last(&rs, &n);
+    check(run("ip link set ktr0 mtu 3000 2>/dev/null") != 0,
+          "mtu above the buffer size: refused");
+    int n2;
+
+    responder_last(&rs, &n2);
+    check(n2 == n, "... by the kernel, without a request");
+
+    responder_last(&rs, &n);
+    check(run("ip link set ktr0 address 02:11:22:33:44:55") == 0,
+          "ip link set address");
+    {
+        struct kni_req rq = responder_last(&rs, &n2);
+
+        check(n2 == n + 1 && rq.type == KNI_REQ_CHANGE_MAC_ADDR
+              && !memcmp(rq.mac, "\x02\x11\x22\x33\x44\x55", 6),
+              "mac: request with the new address");
+    }
+    sysfs_attr("ktr0", "address", buf, sizeof buf);
+    check(!strcmp(buf, "02:11:22:33:44:55"), "address now %s", buf);
+
+    static const struct {
+        const char *cmd;
+        uint32_t type, value;
+    } flags[] = {
+        { "promisc on", KNI_REQ_CHANGE_PROMISC, 1 },
+        { "promisc off", KNI_REQ_CHANGE_PROMISC, 0 },
+        { "allmulticast on", KNI_REQ_CHANGE_ALLMULTI, 1 },
+        { "allmulticast off", KNI_REQ_CHANGE_ALLMULTI, 0 },
+        { "up", KNI_REQ_CFG_NETWORK_IF, 1 },
+        { "down", KNI_REQ_CFG_NETWORK_IF, 0 },
+    };
+    for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {
+        responder_last(&rs, &n);
+        check(run("ip link set ktr0 %s", flags[i].cmd) == 0,
+              "ip link set %s", flags[i].cmd);
+        expect_req(&rs, n, flags[i].type, flags[i].value, flags[i].cmd);
+    }
+
+    responder_last(&rs, &n);
+    rs.result = -EIO;
+    check(run("ip link set ktr0 up 2>/dev/null") != 0,
+          "up refused by userspace: ip fails");
+    rs.result = 0;
+    sysfs_attr("ktr0", "flags", buf, sizeof buf);
+    check(!(strtoul(buf, NULL, 0) & IFF_UP), "interface still down (%s)",
+          buf);
+
+    /* Direct ioctls produce no request. */
+    responder_last(&rs, &n);
+    check(tdev_ioctl_value(&d, KNI_IOC_SET_MTU, 1234) == 0, "SET_MTU 1234");
+    check(tdev_ioctl_value(&d, KNI_IOC_SET_CARRIER, 1) == 0, "SET_CARRIER");
+    responder_last(&rs, &n2);
+    check(n2 == n, "no request from SET_MTU or SET_CARRIER");
+
+    /* Slow answer: the owner's own SET_MTU gets EAGAIN instead of
+     * blocking on RTNL while its request waits. */
+    rs.delay_ms = 700;
+    pid_t pid = fork();
+
+    if (!pid) {
+        execlp("ip", "ip", "link", "set", "ktr0", "mtu", "1450", NULL);
+        _exit(127);
+    }
+    for (int i = 0; i < 200; i++) {
+        responder_last(&rs, &n2);
+        if (n2 > n) {
+            break;
+        }
+        sleep_ms(5);
+    }
+    rc = tdev_ioctl_value(&d, KNI_IOC_SET_MTU, 1200);
+    check(rc == EAGAIN, "SET_MTU while a request waits: EAGAIN (%s)",
+          strerror(rc));
+    int status;
+
+    waitpid(pid, &status, 0);
+    check(WIFEXITED(status) && !WEXITSTATUS(status),
+          "slow answer (700 ms) accepted");
+    rs.delay_ms = 0;
+
+    /* Nobody answers: bounded wait. */
+    struct kni_stats st0 = tdev_stats(&d);
+
+    rs.paused = true;
+    pid = fork();
+    if (!pid) {
+        execlp("ip", "ip", "link", "set", "ktr0", "mtu", "1000", NULL);
+        _exit(127);
+    }
+    pfd.revents = 0;
+    check(poll(&pfd, 1, 5000) == 1 && pfd.revents & POLLIN,
+          "poll() wakes up with POLLIN when a request arrives");
+    double start = now();
+
+    waitpid(pid, &status, 0);
+    secs = now() - start;
+    check(WIFEXITED(status) && WEXITSTATUS(status),
+          "unanswered request fails");
+    check(secs > param_req_timeout_ms / 1000.0 * 0.8
+          && secs < param_req_timeout_ms / 1000.0 + 1.0,
+          "after %.2f s from the request (req_timeout_ms %u)", secs,
+          param_req_timeout_ms);
+    struct kni_stats st = tdev_stats(&d);
+
+    check(st.req_timeout == st0.req_timeout + 1, "req_timeout counted");
+    sysfs_attr("ktr0", "mtu", buf, sizeof buf);
+    check(!strcmp(buf, "1450"), "mtu unchanged: %s", buf);
+
+    /* Late answer is ignored and counted; the next request works. */
+    rs.paused = false;
+    sleep_ms(300);
+    responder_last(&rs, &n);
+    check(run("ip link set ktr0 mtu 1100") == 0, "next request answered");
+    st = tdev_stats(&d);
+    check(st.req_bad_resp == st0.req_bad_resp + 1,
+          "late answer counted in req_bad_resp (%llu)",
+          (unsigned long long) (st.req_bad_resp - st0.req_bad_resp));
+    sysfs_attr("ktr0", "mtu", buf, sizeof buf);
+    check(!strcmp(buf, "1100"), "mtu now %s", buf);
+
+    responder_stop(&rs);
+    pfd.revents = 0;
+    check(poll(&pfd, 1, 0) == 0, "no POLLIN once answered");
+    (void) ip_timed;
+    close(fd);
+}
+
+/* Owner killed while a request waits: the request fails at once. */
+static void
+test_owner_gone(void)
+{
+    int pipefd[2];
+    pid_t owner, ip;
+    char c;
+    int status;
+
+    if (pipe(pipefd)) {
+        fatal("pipe");
+    }
+    owner = fork();
+    if (!owner) {
+        int fd = open_kni();
+        struct tdev d;
+
+        tdev_create_simple(&d, fd, "ktg0");
+        if (write(pipefd[1], "x", 1) != 1) {
+            _exit(1);
+        }
+        for (;;) {
+            pause();
+        }
+    }
+    if (read(pipefd[0], &c, 1) != 1) {
+        fatal("owner did not start");
+    }
+    ip = fork();
+    if (!ip) {
+        execlp("ip", "ip", "link", "set", "ktg0", "mtu", "1400", NULL);
+        _exit(127);
+    }
+    sleep_ms(300);
+    double start = now();
+
+    kill(owner, SIGKILL);
+    waitpid(ip, &status, 0);
+    double secs = now() - start;
+
+    check(WIFEXITED(status) && WEXITSTATUS(status),
+          "request of a killed owner fails");
+    check(secs < 1.0 && secs < param_req_timeout_ms / 2000.0,
+          "at once: %.2f s after kill -9 (req_timeout_ms %u)", secs,
+          param_req_timeout_ms);
+    waitpid(owner, &status, 0);
+    check(!netdev_exists("ktg0"), "device gone with its owner");
+}
+
+static void
+test_carrier(void)
+{
+    bool on = !strcmp(param_carrier, "on");
+    int fd = open_kni();
+    struct responder rs;
+    struct tdev d;
+    char buf[64];
+
+    tdev_create_simple(&d, fd, "ktca0");
+    responder_start(&rs, &d);
+    check(run("ip link set ktca0 up") == 0, "up");
+    sysfs_attr("ktca0", "carrier", buf, sizeof buf);
+    check(!strcmp(buf, on ? "1" : "0"), "carrier=%s: carrier %s after up",
+          param_carrier, buf);
+    check(tdev_ioctl_value(&d, KNI_IOC_SET_CARRIER, 1) == 0, "SET_CARRIER 1");
+    sysfs_attr("ktca0", "carrier", buf, sizeof buf);
+    check(!strcmp(buf, "1"), "carrier %s", buf);
+    check(strstr(run_output("ip link show ktca0"), "LOWER_UP") != NULL,
+          "ip link shows LOWER_UP");
+    check(tdev_ioctl_value(&d, KNI_IOC_SET_CARRIER, 0) == 0, "SET_CARRIER 0");
+    sysfs_attr("ktca0", "carrier", buf, sizeof buf);
+    check(!strcmp(buf, "0"), "carrier %s", buf);
+    /* Operational state follows through linkwatch, within a second. */
+    bool no_carrier = false;
+
+    for (int i = 0; i < 30 && !no_carrier; i++) {
+        no_carrier = strstr(run_output("ip link show ktca0"), "NO-CARRIER");
+        if (!no_carrier) {
+            sleep_ms(100);
+        }
+    }
+    check(no_carrier, "ip link shows NO-CARRIER");
+    check(run("ip link set ktca0 down") == 0 && run("ip link set ktca0 up")
+          == 0, "down and up");
+    sysfs_attr("ktca0", "carrier", buf, sizeof buf);
+    check(!strcmp(buf, on ? "1" : "0"), "carrier %s after up again", buf);
+    responder_stop(&rs);
+    close(fd);
+}
+
+/* A peer host behind a device: answers ARP and ICMP echo requests for
+ * 'ip' and counts what it saw, so that the kernel stack on the device can
+ * ping it. */
+
+struct peer {
+    struct tdev *d;
+    struct area *a;
+    uint8_t mac[6];
+    uint32_t ip;                /* Network byte order. */
+    pthread_t thread;
+    volatile bool stop;
+    volatile int n_arp, n_echo, n_other;
+};
+
+static uint16_t
+csum(const void *p, size_t len)
+{
+    const uint8_t *b = p;
+    uint32_t sum = 0;
+
+    for (size_t i = 0; i + 1 < len; i += 2) {
+        sum += (b[i] << 8) | b[i + 1];
+    }
+    if (len & 1) {
+        sum += b[len - 1] << 8;
+    }
+    while (sum >> 16) {
+        sum = (sum & 0xffff) + (sum >> 16);
+    }
+    return htons(~sum & 0xffff);
+}
+
+/* Answers one frame (in 'in') into 'out'; returns the answer's length or
+ * 0. */
+static uint32_t
+peer_answer(struct peer *pr, const uint8_t *in, uint32_t len, uint8_t *out)
+{
+    uint16_t type = (in[12] << 8) | in[13];
+
+    if (type == 0x0806 && len >= 42 && in[21] == 1
+        && !memcmp(in + 38, &pr->ip, 4)) {
+        memcpy(out, in + 6, 6);
+        memcpy(out + 6, pr->mac, 6);
+        memcpy(out + 12, in + 12, 8);
+        out[21] = 2;
+        memcpy(out + 22, pr->mac, 6);
+        memcpy(out + 28, &pr->ip, 4);
+        memcpy(out + 32, in + 22, 10);
+        pr->n_arp++;
+        return 42;
+    }
+    if (type == 0x0800 && len >= 34 + 8 && in[23] == 1
+        && !memcmp(in + 30, &pr->ip, 4) && in[34] == 8) {
+        uint32_t ihl = (in[14] & 15) * 4;
+        uint32_t ip_len = (in[16] << 8) | in[17];
+
+        if (ihl != 20 || ip_len + 14 > len) {
+            return 0;
+        }
+        memcpy(out, in + 6, 6);
+        memcpy(out + 6, pr->mac, 6);
+        memcpy(out + 12, in + 12, ip_len + 2);
+        memcpy(out + 26, in + 30, 4);
+        memcpy(out + 30, in + 26, 4);
+        out[22] = 64;
+        out[24] = out[25] = 0;
+        memcpy(out + 24, (uint16_t[]) { csum(out + 14, 20) }, 2);
+        out[34] = 0;
+        out[36] = out[37] = 0;
+        memcpy(out + 36, (uint16_t[]) { csum(out + 34, ip_len - 20) }, 2);
+        pr->n_echo++;
+        return 14 + ip_len;
+    }
+    pr->n_other++;
+    return 0;
+}
+
+static void *
+peer_main(void *arg)
+{
+    struct peer *pr = arg;
+    struct tdev *d = pr->d;
+    uint32_t size = d->c.ring_size_out;
+    uint32_t next_rx = 0;
+    uint32_t i;
+
+    /* Buffers 0..size-1: fill; size..2*size-1: rx, used in turn. */
+    for (i = 0; i < size; i++) {
+        push_desc(&d->fill, (uintptr_t) pr->a->base + (size_t) i * BUF_SIZE,
+                  BUF_SIZE, i);
+    }
+    while (!pr->stop) {
+        uint32_t k = ring_avail(&d->tx);
+
+        for (i = 0; i < k; i++) {
+            struct kni_desc *t = ring_slot(&d->tx, d->tx.idx);
+            uint8_t *in = (uint8_t *) pr->a->base + t->cookie * BUF_SIZE;
+            uint8_t *out = (uint8_t *) pr->a->base
+                           + (size + next_rx % size) * BUF_SIZE;
+            uint32_t len = 0;
+            uint64_t cookie = t->cookie;
+
+            if (!t->flags && t->cookie < size) {
+                len = peer_answer(pr, in, t->len, out);
+            }
+            ring_release(&d->tx, 1);
+            push_desc(&d->fill, (uintptr_t) in, BUF_SIZE, cookie);
+            if (len && ring_free(&d->rx)) {
+                push_desc(&d->rx, (uintptr_t) out, len, next_rx++);
+                rx_submit_kick(d);
+            }
+        }
+        ring_release(&d->comp, ring_avail(&d->comp));
+        if (!k) {
+            sleep_ms(1);
+        }
+    }
+    return NULL;
+}
+
+static void
+peer_start(struct peer *pr, struct tdev *d, struct area *a, const char *ip)
+{
+    memset(pr, 0, sizeof *pr);
+    pr->d = d;
+    pr->a = a;
+    memcpy(pr->mac, "\x02\x00\x00\x00\x99\x02", 6);
+    inet_pton(AF_INET, ip, &pr->ip);
+    pthread_create(&pr->thread, NULL, peer_main, pr);
+}
+
+static void
+peer_stop(struct peer *pr)
+{
+    pr->stop = true;
+    pthread_join(pr->thread, NULL);
+}
+
+/* Pings a peer behind the device, in the current namespace and after a
+ * move into another one. */
+static void
+test_netns(void)
+{
+    struct responder rs;
+    struct peer pr;
+    struct area a;
+    struct tdev d;
+    struct kni_stats st0, st;
+    const char *out;
+    int fd;
+
+    if (lo_fifo()) {
+        printf("SKIP: netns needs lo_mode_none\n");
+        return;
+    }
+    fd = open_kni();
+    if (area_reg(fd, &a, (size_t) 2 * 256 * BUF_SIZE)) {
+        fatal("register memory");
+    }
+    struct kni_create c;
+
+    create_init(&c, "ktn0");
+    c.ring_size = 256;
+    if (tdev_create(&d, fd, &c)) {
+        fatal("create ktn0");
+    }
+    responder_start(&rs, &d);
+    peer_start(&pr, &d, &a, "10.77.0.2");
+    tdev_ioctl_value(&d, KNI_IOC_SET_CARRIER, 1);
+
+    check(run("ip addr add 10.77.0.1/24 dev ktn0 && ip link set ktn0 up")
+          == 0, "address and up");
+    st0 = tdev_stats(&d);
+    check(run("ping -c 5 -i 0.2 -W 2 10.77.0.2 >/dev/null") == 0,
+          "ping a peer behind the device");
+    st = tdev_stats(&d);
+    check(pr.n_arp >= 1 && pr.n_echo >= 5, "peer saw %d ARP and %d echo "
+          "requests", pr.n_arp, pr.n_echo);
+    check(st.rx_packets - st0.rx_packets >= 6
+          && st.tx_packets - st0.tx_packets >= 6,
+          "rx %llu tx %llu packets counted",
+          (unsigned long long) (st.rx_packets - st0.rx_packets),
+          (unsigned long long) (st.tx_packets - st0.tx_packets));
+
+    run("ip netns del ktns 2>/dev/null");
+    check(run("ip netns add ktns") == 0, "netns add");
+    check(run("ip link set ktn0 netns ktns") == 0, "move the device into "
+          "netns ktns");
+    check(!netdev_exists("ktn0"), "gone from the initial netns");
+    check(run("ip -n ktns addr add 10.88.0.1/24 dev ktn0") == 0
+          && run("ip -n ktns link set ktn0 up") == 0,
+          "address and up in ktns (request answered)");
+    pr.ip = htonl(0x0a580002);  /* 10.88.0.2 */
+    int echo0 = pr.n_echo;
+
+    check(run("ip netns exec ktns ping -c 5 -i 0.2 -W 2 10.88.0.2 "
+              ">/dev/null") == 0, "ping from ktns");
+    check(pr.n_echo - echo0 >= 5, "peer answered %d echo requests",
+          pr.n_echo - echo0);
+    out = run_output("ip netns exec ktns ethtool -i ktn0");
+    check(strstr(out, "driver: kni") != NULL, "ethtool in ktns: %.60s", out);
+    check(run("ip -n ktns link set ktn0 mtu 1400") == 0,
+          "mtu request from ktns");
+
+    /* Deleting the namespace moves the device back. */
+    check(run("ip netns del ktns") == 0, "netns del");
+    for (int i = 0; i < 200 && !netdev_exists("ktn0"); i++) {
+        sleep_ms(10);
+    }
+    check(netdev_exists("ktn0"), "device back in the initial netns");
+
+    peer_stop(&pr);
+    responder_stop(&rs);
+    check(tdev_release(&d) == 0, "RELEASE");
+    close(fd);
+}
+
+/* kill -9 of a process owning devices with traffic and mapped memory. */
+static void
+test_kill(void)
+{
+    int pipefd[2];
+    pid_t pid;
+    char c;
+    int status;
+    size_t mb = param_max_pinned_mb / 2 + 1;
+
+    if (pipe(pipefd)) {
+        fatal("pipe");
+    }
+    pid = fork();
+    if (!pid) {
+        struct area a, big;
+        struct tdev d0, d1;
+        int fd = open_kni();
+
+        if (area_reg(fd, &big, mb << 20)) {
+            _exit(1);
+        }
+        loop_setup(&fd, &a, &d0, "ktx0", 256);
+        tdev_create_simple(&d1, fd, "ktx1");
+        if (write(pipefd[1], "x", 1) != 1) {
+            _exit(1);
+        }
+        for (;;) {
+            if (lo_fifo()) {
+                loop_run(&d0, &a, 1000, 64, 64, false);
+            }
+            push_desc(&d1.rx, (uintptr_t) a.base, 64, 0);
+            rx_submit_kick(&d1);
+            sleep_ms(1);
+        }
+    }
+    if (read(pipefd[0], &c, 1) != 1) {
+        fatal("child did not start");
+    }
+    sleep_ms(300);
+    check(netdev_exists("ktx0") && netdev_exists("ktx1"),
+          "child owns ktx0 and ktx1");
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    for (int i = 0; i < 300 && netdev_exists("ktx0"); i++) {
+        sleep_ms(10);
+    }
+    check(!netdev_exists("ktx0") && !netdev_exists("ktx1"),
+          "devices gone after kill -9");
+
+    struct area a;
+    int fd = open_kni();
+    int error = area_reg(fd, &a, mb << 20);
+
+    check(!error, "its %zu MiB were unpinned: registering them again works "
+          "(%s)", mb, strerror(error));
+    close(fd);
+}
+
+/* Two processes own devices and loop traffic at the same time. */
+static void
+test_two(void)
+{
+    pid_t pids[2];
+    int i, status, ok = 0;
+
+    if (!lo_fifo()) {
+        printf("SKIP: two needs lo_mode_fifo or lo_mode_fifo_skb\n");
+        return;
+    }
+    for (i = 0; i < 2; i++) {
+        pids[i] = fork();
+        if (!pids[i]) {
+            struct area a;
+            struct tdev d;
+            char name[16];
+            int fd;
+
+            snprintf(name, sizeof name, "ktt%d", i);
+            loop_setup(&fd, &a, &d, name, 512);
+            _exit(loop_run(&d, &a, 50000, 60, 1000, false) > 0 ? 0 : 1);
+        }
+    }
+    for (i = 0; i < 2; i++) {
+        waitpid(pids[i], &status, 0);
+        ok += WIFEXITED(status) && !WEXITSTATUS(status);
+    }
+    check(ok == 2, "two processes, 50000 frames each at the same time");
+}
+
+static const struct {
+    const char *name;
+    void (*run)(void);
+} tests[] = {
+    { "abi", test_abi },
+    { "mem", test_mem },
+    { "create", test_create },
+    { "cap", test_cap },
+    { "loop", test_loop },
+    { "bench", test_bench },
+    { "kthread", test_kthread },
+    { "baddesc", test_baddesc },
+    { "req", test_req },
+    { "owner-gone", test_owner_gone },
+    { "carrier", test_carrier },
+    { "netns", test_netns },
+    { "kill", test_kill },
+    { "two", test_two },
+};
+
+int
+main(int argc, char *argv[])
+{
+    int i;
+
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    if (argc < 2) {
+        fprintf(stderr, "usage: %s TEST... (\"list\" lists them)\n", argv[0]);
+        return 2;
+    }
+    if (!strcmp(argv[1], "list")) {
+        for (size_t t = 0; t < sizeof tests / sizeof tests[0]; t++) {
+            printf("%s\n", tests[t].name);
+        }
+        return 0;
+    }
+    signal(SIGPIPE, SIG_IGN);
+    read_params();
+    for (i = 1; i < argc; i++) {
+        size_t t;
+
+        for (t = 0; t < sizeof tests / sizeof tests[0]; t++) {
+            if (!strcmp(argv[i], tests[t].name)) {
+                break;
+            }
+        }
+        if (t == sizeof tests / sizeof tests[0]) {
+            fprintf(stderr, "unknown test %s\n", argv[i]);
+            return 2;
+        }
+        printf("=== %s\n", tests[t].name);
+        tests[t].run();
+    }
+    printf("%d passed, %d failed\n", n_pass, n_fail);
+    return n_fail ? 1 : 0;
+}
