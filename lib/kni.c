@@ -605,19 +605,26 @@ kni_rx_burst(struct kni_dev *dev, struct rte_mbuf **pkts, unsigned int n)
 {
     uint32_t idx = kni_ring_cons_index(&dev->tx);
     uint32_t got = kni_ring_cons_peek(&dev->tx, n);
+    unsigned int n_pkts = 0;
 
     for (uint32_t i = 0; i < got; i++) {
         const struct kni_desc *d = kni_ring_slot(&dev->tx, idx + i);
         struct rte_mbuf *m = kni_desc_mbuf(d);
-        uint32_t len = d->len <= dev->buf_size ? d->len : dev->buf_size;
+        uint32_t len = d->len;
 
+        if (d->flags & KNI_DESC_F_INVALID || !len || len > dev->buf_size) {
+            /* A fill buffer the kernel gave back unused. */
+            dev->ustats.fill_returned_unused++;
+            rte_pktmbuf_free(m);
+            continue;
+        }
         m->data_len = len;
         m->pkt_len = len;
-        pkts[i] = m;
+        pkts[n_pkts++] = m;
     }
     kni_ring_cons_release(&dev->tx, got);
     kni_refill(dev);
-    return got;
+    return n_pkts;
 }
 
 unsigned int

@@ -127,6 +127,7 @@ unsigned int kni_tx_burst(struct kni_dev *, struct rte_mbuf **pkts,
 /* Userspace-side counters (the kernel's are in kni_dev_get_stats()). */
 struct kni_dev_ustats {
     uint64_t fill_alloc_failed; /* Fill ring refill found the pool empty. */
+    uint64_t fill_returned_unused; /* Fill buffers the kernel refused. */
     uint64_t kicks;             /* KNI_IOC_KICK calls made. */
     uint64_t tx_unregistered;   /* Burst stopped at an unregistered mbuf. */
     uint64_t requests;          /* Requests dequeued. */
