@@ -8,8 +8,9 @@
 #                             (abiN: the one built with ABI_VERSION=N)
 #   kni_wait_until CMD...     run CMD until it succeeds, at most
 #                             $KNI_WAIT_TIMEOUT seconds (default 30)
-#   kni_ovs_start [--no-dpdk] ovsdb-server and ovs-vswitchd (ours) with
-#                             their files in the working directory, DPDK
+#   kni_ovs_start [--no-dpdk] ovsdb-server and ovs-vswitchd (ours), logs
+#                             in the working directory, sockets and
+#                             database in $OVS_RUNDIR (guest /tmp), DPDK
 #                             initialised without hugepages
 #   kni_ovs_stop              stop both daemons, and fail if either died
 
@@ -45,12 +46,18 @@ kni_wait_until () {
 }
 
 kni_ovs_start () {
-    OVS_RUNDIR=$PWD OVS_LOGDIR=$PWD OVS_DBDIR=$PWD OVS_SYSCONFDIR=$PWD
+    # Unix sockets cannot live on the 9p share: sockets, pid files and the
+    # database go to the guest's own /tmp, the logs to the working
+    # directory, where the host sees them.
+    # The netdev datapath's internal ports are tap devices.
+    test -e /dev/net/tun || modprobe tun
+    OVS_RUNDIR=$(mktemp -d /tmp/kni-ovs.XXXXXX)
+    OVS_DBDIR=$OVS_RUNDIR OVS_SYSCONFDIR=$OVS_RUNDIR OVS_LOGDIR=$PWD
     export OVS_RUNDIR OVS_LOGDIR OVS_DBDIR OVS_SYSCONFDIR
-    rm -f conf.db .conf.db.~lock~
-    ovsdb-tool create conf.db "$KNI_TOP_BUILDDIR/vswitchd/vswitch.ovsschema"
+    ovsdb-tool create "$OVS_DBDIR/conf.db" \
+        "$KNI_TOP_BUILDDIR/vswitchd/vswitch.ovsschema"
     ovsdb-server --detach --no-chdir --pidfile --log-file \
-        --remote=punix:"$OVS_RUNDIR/db.sock"
+        --remote=punix:"$OVS_RUNDIR/db.sock" "$OVS_DBDIR/conf.db"
     ovs-vsctl --no-wait init
     if test "$1" != --no-dpdk; then
         ovs-vsctl --no-wait set Open_vSwitch . other_config:dpdk-init=true \
