@@ -17,7 +17,7 @@
 KNI_KVER=$(uname -r)
 
 kni_module_path () {
-    case $1 in
+    case ${1-} in
         abi*) echo "$KNI_TOP_BUILDDIR/kmod/build/$KNI_KVER/$1/kni.ko" ;;
         '') echo "$KNI_TOP_BUILDDIR/kmod/build/$KNI_KVER/kni.ko" ;;
         *) echo "kni_module_path: bad argument $1" >&2; return 1 ;;
@@ -26,7 +26,7 @@ kni_module_path () {
 
 kni_insmod () {
     kni_mod=
-    case $1 in
+    case ${1-} in
         abi*) kni_mod=$(kni_module_path "$1"); shift ;;
         *) kni_mod=$(kni_module_path) ;;
     esac
@@ -56,15 +56,15 @@ kni_ovs_start () {
     export OVS_RUNDIR OVS_LOGDIR OVS_DBDIR OVS_SYSCONFDIR
     ovsdb-tool create "$OVS_DBDIR/conf.db" \
         "$KNI_TOP_BUILDDIR/vswitchd/vswitch.ovsschema"
-    ovsdb-server --detach --no-chdir --pidfile --log-file \
+    ovsdb-server --detach --no-chdir --pidfile --log-file -vconsole:emer \
         --remote=punix:"$OVS_RUNDIR/db.sock" "$OVS_DBDIR/conf.db"
     ovs-vsctl --no-wait init
-    if test "$1" != --no-dpdk; then
+    if test "${1-}" != --no-dpdk; then
         ovs-vsctl --no-wait set Open_vSwitch . other_config:dpdk-init=true \
             "other_config:dpdk-extra=$KNI_DPDK_EXTRA"
     fi
-    ovs-vswitchd --detach --no-chdir --pidfile --log-file
-    if test "$1" != --no-dpdk; then
+    ovs-vswitchd --detach --no-chdir --pidfile --log-file -vconsole:emer
+    if test "${1-}" != --no-dpdk; then
         kni_wait_until kni_dpdk_initialized
     fi
 }
