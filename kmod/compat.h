@@ -1,19 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Differences between the kernel versions the kni module builds against
- * (6.1 and later).  Keep every version test of the module in this file.
+ * Differences between the kernels the kni module builds against (6.1 and
+ * later).  Kbuild probes the kernel headers for the features named here
+ * (KNI_HAVE_*), so that distribution backports count too; keep every such
+ * difference of the module in this file.
  */
 #ifndef _KNI_COMPAT_H
 #define _KNI_COMPAT_H
 
-#include <linux/version.h>
 #include <linux/ethtool.h>
 
 /* ethtool_puts() appeared in 6.8; ethtool_sprintf() exists since 5.13. */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 8, 0)
-#define kni_ethtool_puts(data, str) ethtool_sprintf(data, "%s", str)
-#else
-#define kni_ethtool_puts(data, str) ethtool_puts(data, str)
+#ifndef KNI_HAVE_ETHTOOL_PUTS
+static inline void ethtool_puts(u8 **data, const char *str)
+{
+	ethtool_sprintf(data, "%s", str);
+}
 #endif
 
 #endif /* _KNI_COMPAT_H */

@@ -2,8 +2,8 @@
 /*
  * kni: kernel NIC interface module, internal declarations.
  */
-#ifndef _KNI_H
-#define _KNI_H
+#ifndef _KNI_INTERNAL_H
+#define _KNI_INTERNAL_H
 
 #include <linux/types.h>
 #include <linux/list.h>
@@ -163,9 +163,16 @@ int kni_kthread_attach(struct kni_dev *kd, bool force_bind, u32 core_id);
 void kni_kthread_detach(struct kni_dev *kd);
 void kni_kthread_exit(void);
 
-/* Ring helpers: the kernel never trusts an index userspace wrote. */
+/*
+ * Ring helpers: the kernel never trusts an index userspace wrote.  Indices
+ * are read with acquire and published with release semantics, pairing with
+ * userspace's release of its own index and acquire of ours: the entries
+ * (and buffer contents) written before an index store are visible to the
+ * side that loads the index.
+ */
 static inline u32 kni_kring_cons_avail(struct kni_kring *r, u32 max)
 {
+	/* Pairs with the producer's release: entries up to it are written. */
 	u32 n = smp_load_acquire(r->producer) - r->cached;
 
 	if (n > r->mask + 1)	/* bogus producer index: nothing to read */
@@ -176,11 +183,13 @@ static inline u32 kni_kring_cons_avail(struct kni_kring *r, u32 max)
 static inline void kni_kring_cons_release(struct kni_kring *r, u32 n)
 {
 	r->cached += n;
+	/* Our reads of the entries (and buffers) happen before the reuse. */
 	smp_store_release(r->consumer, r->cached);
 }
 
 static inline u32 kni_kring_prod_free(struct kni_kring *r)
 {
+	/* Pairs with the consumer's release: freed entries are done with. */
 	u32 used = r->cached - smp_load_acquire(r->consumer);
 
 	if (used > r->mask + 1)	/* bogus consumer index: treat as full */
@@ -191,6 +200,7 @@ static inline u32 kni_kring_prod_free(struct kni_kring *r)
 static inline void kni_kring_prod_submit(struct kni_kring *r, u32 n)
 {
 	r->cached += n;
+	/* Entries written before are visible to whoever sees the index. */
 	smp_store_release(r->producer, r->cached);
 }
 
@@ -231,4 +241,4 @@ static inline void kni_desc_write(struct kni_desc *dst,
 #define kni_count_add(kd, field, v) \
 	WRITE_ONCE((kd)->c.field, (kd)->c.field + (v))
 
-#endif /* _KNI_H */
+#endif /* _KNI_INTERNAL_H */

@@ -20,7 +20,7 @@
 #include <linux/poll.h>
 #include <linux/netdevice.h>
 
-#include "kni.h"
+#include "kni_internal.h"
 
 static char *lo_mode = "lo_mode_none";
 module_param(lo_mode, charp, 0444);

@@ -20,7 +20,7 @@
 #include <linux/vmalloc.h>
 #include <linux/uaccess.h>
 
-#include "kni.h"
+#include "kni_internal.h"
 
 static atomic_long_t kni_pinned_pages = ATOMIC_LONG_INIT(0);
 

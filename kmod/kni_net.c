@@ -30,7 +30,7 @@
 #include <linux/vmalloc.h>
 #include <net/net_namespace.h>
 
-#include "kni.h"
+#include "kni_internal.h"
 
 /* Shared words of a ring, each on its own cache line, then the entries. */
 #define KNI_RING_PRODUCER	0
@@ -402,8 +402,8 @@ static void kni_get_strings(struct net_device *dev, u32 sset, u8 *data)
 	if (sset != ETH_SS_STATS)
 		return;
 	for (i = 0; i < ARRAY_SIZE(kni_ethtool_stats); i++)
-		kni_ethtool_puts(&data, kni_ethtool_stats[i].name);
-	kni_ethtool_puts(&data, "kicks");
+		ethtool_puts(&data, kni_ethtool_stats[i].name);
+	ethtool_puts(&data, "kicks");
 }
 
 static void kni_get_ethtool_stats(struct net_device *dev,

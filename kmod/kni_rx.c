@@ -21,7 +21,7 @@
 #include <linux/skbuff.h>
 #include <linux/slab.h>
 
-#include "kni.h"
+#include "kni_internal.h"
 
 static DEFINE_MUTEX(kni_single_lock);
 static struct kni_kthread *kni_single;

@@ -981,12 +981,19 @@ test_create(void)
 
     /* Release.  The rings' mapping holds the file: unmap before close. */
     check(tdev_release(&d) == 0, "RELEASE");
+    check(ioctl(fd, KNI_IOC_RELEASE, &d2.c.id) == 0, "RELEASE while mapped");
+    __atomic_store_n(d2.rx.producer, 5, __ATOMIC_RELEASE);
+    check(*d2.rx.producer == 5, "the mapping stays usable until munmap");
     munmap(d2.map, d2.c.mmap_size);
     check(!netdev_exists("ktc-15-bytes-ok"), "device gone after RELEASE");
     check(ioctl(fd, KNI_IOC_RELEASE, &d.c.id) < 0 && errno == ENOENT,
           "RELEASE twice: ENOENT");
+    create_init(&c, "ktc2");
+    error = tdev_create(&d2, fd, &c);
+    check(!error, "CREATE ktc2: %s", strerror(error));
+    munmap(d2.map, d2.c.mmap_size);
     close(fd);
-    check(!netdev_exists("ktc1"), "device gone after close");
+    check(!netdev_exists("ktc2"), "device gone after close");
 }
 
 /* Runs CREATE without CAP_NET_ADMIN in a child process. */
