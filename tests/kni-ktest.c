@@ -1945,6 +1945,99 @@ test_netns(void)
     close(fd);
 }
 
+/* Releases devices while the stack transmits on them (flood ping), the
+ * receive thread takes frames from them, requests are in flight and, for
+ * every other round, the device lives in another network namespace. */
+static void
+test_stress(void)
+{
+    int round;
+
+    if (lo_fifo()) {
+        printf("SKIP: stress needs lo_mode_none\n");
+        return;
+    }
+    for (round = 0; round < 10; round++) {
+        bool in_ns = round & 1;
+        const char *ns = in_ns ? "ip netns exec ktss " : "";
+        struct responder rs;
+        struct kni_create c;
+        struct peer pr;
+        struct area a;
+        struct tdev d;
+        pid_t pinger, changer;
+        int fd = open_kni();
+
+        if (area_reg(fd, &a, (size_t) 2 * 256 * BUF_SIZE)) {
+            fatal("register memory");
+        }
+        create_init(&c, "kts0");
+        c.ring_size = 256;
+        if (tdev_create(&d, fd, &c)) {
+            fatal("create kts0");
+        }
+        responder_start(&rs, &d);
+        peer_start(&pr, &d, &a, "10.66.0.2");
+        tdev_ioctl_value(&d, KNI_IOC_SET_CARRIER, 1);
+        if (in_ns) {
+            run("ip netns add ktss && ip link set kts0 netns ktss");
+        }
+        if (run("%sip addr add 10.66.0.1/24 dev kts0 && "
+                "%sip link set kts0 up", ns, ns)) {
+            check(false, "round %d: address and up", round);
+        }
+        pinger = fork();
+        if (!pinger) {
+            char cmd[200];
+
+            snprintf(cmd, sizeof cmd, "%sping -q -f -w 3 10.66.0.2 "
+                     ">/dev/null 2>&1", ns);
+            execl("/bin/sh", "sh", "-c", cmd, NULL);
+            _exit(127);
+        }
+        changer = fork();
+        if (!changer) {
+            char cmd[300];
+
+            snprintf(cmd, sizeof cmd, "for m in 1400 1300 1200 1500 1450; "
+                     "do %sip link set kts0 mtu $m promisc on; "
+                     "%sip link set kts0 promisc off; done "
+                     ">/dev/null 2>&1", ns, ns);
+            execl("/bin/sh", "sh", "-c", cmd, NULL);
+            _exit(127);
+        }
+        sleep_ms(700 + 100 * round);
+        /* Release while all of that runs.  Every third round, close the
+         * file instead (its user threads stopped first, as the mapping
+         * they use holds the file open). */
+        if (round % 3 == 2) {
+            peer_stop(&pr);
+            responder_stop(&rs);
+            munmap(d.map, d.c.mmap_size);
+            close(fd);
+        } else {
+            check(ioctl(fd, KNI_IOC_RELEASE, &d.c.id) == 0,
+                  "round %d: RELEASE under load", round);
+        }
+        kill(pinger, SIGKILL);
+        waitpid(pinger, NULL, 0);
+        waitpid(changer, NULL, 0);
+        if (round % 3 != 2) {
+            peer_stop(&pr);
+            responder_stop(&rs);
+            munmap(d.map, d.c.mmap_size);
+            close(fd);
+        }
+        munmap(a.base, a.len);
+        if (in_ns) {
+            run("ip netns del ktss");
+        }
+        check(!netdev_exists("kts0"), "round %d%s: device gone "
+              "(peer saw %d echo requests)", round,
+              in_ns ? " (in netns)" : "", pr.n_echo);
+    }
+}
+
 /* kill -9 of a process owning devices with traffic and mapped memory. */
 static void
 test_kill(void)
@@ -2052,6 +2145,7 @@ static const struct {
     { "carrier", test_carrier },
     { "netns", test_netns },
     { "kill", test_kill },
+    { "stress", test_stress },
     { "two", test_two },
 };
 
