@@ -584,8 +584,7 @@ int kni_dev_create(struct kni_file *kf, struct kni_create __user *uarg)
 	c.ring_size_out = kd->ring_size;
 	c.req_ring_size = KNI_REQ_RING_SIZE;
 	c.off = kd->off;
-	if (c.flags & KNI_CREATE_F_MAC)
-		memcpy(c.mac, dev->dev_addr, ETH_ALEN);
+	memcpy(c.mac, dev->dev_addr, ETH_ALEN);
 	if (copy_to_user(uarg, &c, sizeof(c))) {
 		kni_dev_destroy(kd);
 		ret = -EFAULT;

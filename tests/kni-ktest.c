@@ -931,6 +931,14 @@ test_create(void)
     check(!strcmp(buf, "1500"), "default MTU %s", buf);
     sysfs_attr("ktc1", "addr_assign_type", buf, sizeof buf);
     check(!strcmp(buf, "1"), "random MAC (addr_assign_type %s)", buf);
+    sysfs_attr("ktc1", "address", buf, sizeof buf);
+    char mac[32];
+
+    snprintf(mac, sizeof mac, "%02x:%02x:%02x:%02x:%02x:%02x", d2.c.mac[0],
+             d2.c.mac[1], d2.c.mac[2], d2.c.mac[3], d2.c.mac[4],
+             d2.c.mac[5]);
+    check(!strcmp(buf, mac), "CREATE returns the random MAC %s (%s)", mac,
+          buf);
     check(tdev_ioctl_value(&d2, KNI_IOC_SET_MTU, BUF_SIZE - 14) == 0,
           "SET_MTU to buf_size - 14");
     check(tdev_ioctl_value(&d2, KNI_IOC_SET_MTU, BUF_SIZE - 13) == EINVAL,

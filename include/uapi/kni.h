@@ -38,7 +38,38 @@
  * Indices are free-running 32-bit counters; the slot is index & (size - 1).
  * A producer writes the slot, then publishes producer with release
  * semantics; a consumer reads producer with acquire semantics.  The kernel
- * bounds every index it reads (producer - consumer <= size).
+ * bounds every index it reads (producer - consumer <= size): a ring whose
+ * index is out of bounds counts as empty (rx, fill, resp) or full (tx,
+ * comp, req) until it is sane again.
+ *
+ * Details the kernel guarantees
+ * -----------------------------
+ * - Registered memory: pinned until KNI_IOC_MEM_UNREG or close; at most
+ *   KNI_MAX_REGIONS regions per file and the module parameter
+ *   max_pinned_mb (MiB, all files together) pinned in all, also charged
+ *   to RLIMIT_MEMLOCK without CAP_IPC_LOCK.  Regions may overlap; a buffer
+ *   must lie inside one of them.  Unaligned buffers are fine.
+ * - A bad descriptor is never used but always given back, with
+ *   KNI_DESC_F_INVALID (see below), so every buffer returns to its owner.
+ * - rx frames are at least 14 bytes (an Ethernet header) and at most
+ *   65536; a fill buffer must hold the whole frame (desc.len >= frame).
+ * - NEED_WAKEUP: after publishing entries, the producer issues a full
+ *   barrier (e.g. __atomic_thread_fence(__ATOMIC_SEQ_CST)) and then reads
+ *   the flags word; the kernel sets the flag, issues a full barrier and
+ *   looks at the producer index once more before it sleeps.
+ * - Requests: the fd polls readable (POLLIN) while a req ring holds an
+ *   unread request.  The kernel waits for the answer at most
+ *   req_timeout_ms (module parameter), holding RTNL meanwhile, then fails
+ *   the change with ETIMEDOUT; a late answer is dropped and counted
+ *   (req_bad_resp).  Releasing the device or closing the file ends the
+ *   wait at once (ENODEV).  Answers may be kicked (KNI_IOC_KICK); the
+ *   kernel also looks at resp every 10 ms.  result must be 0 or a negative
+ *   errno value (others become EIO).
+ * - KNI_IOC_SET_MTU and KNI_IOC_SET_MAC need RTNL: if RTNL is held by a
+ *   request of the same file that waits for its answer, they fail with
+ *   EAGAIN instead of blocking (answer the request, then retry).
+ * - The rings' mapping holds the file open; after KNI_IOC_RELEASE it stays
+ *   valid (but dead) until munmap.
  */
 #ifndef _UAPI_KNI_H
 #define _UAPI_KNI_H
@@ -129,6 +160,7 @@ struct kni_mem_reg {
 
 #define KNI_CREATE_F_MAC	(1U << 0)	/* use mac[], else random */
 #define KNI_CREATE_F_FORCE_BIND	(1U << 1)	/* bind the kthread to core_id */
+/* (kthread_mode=single: only the first device decides the binding.) */
 
 /* KNI_IOC_CREATE: make a net_device and its rings. */
 struct kni_create {
@@ -140,7 +172,7 @@ struct kni_create {
 	__u32 buf_size;		/* in: bytes a fill buffer holds, >= 64 */
 	__u32 ring_size;	/* in: power of two, 0 for the default */
 	__u32 core_id;		/* in: with KNI_CREATE_F_FORCE_BIND */
-	__u8 mac[6];		/* in: with KNI_CREATE_F_MAC */
+	__u8 mac[6];		/* in: with KNI_CREATE_F_MAC; out: in use */
 	__u8 pad[2];		/* zero */
 	__u32 id;		/* out: device id on this file */
 	__u32 ifindex;		/* out: in the creator's netns */
@@ -188,6 +220,21 @@ struct kni_stats {
 	__u64 rsvd[7];
 };
 
+/*
+ * ioctls, and the errors they return besides EFAULT:
+ *   ABI_VERSION  -
+ *   MEM_REG      EINVAL (unaligned, zero or wrapping range, flags),
+ *                ENOSPC (KNI_MAX_REGIONS), ENOMEM (max_pinned_mb or
+ *                RLIMIT_MEMLOCK), EFAULT (memory not mapped writable)
+ *   MEM_UNREG    ENOENT
+ *   CREATE       EPERM (no CAP_NET_ADMIN), ENAMETOOLONG, EINVAL (name,
+ *                sizes, MTUs, flags, reserved fields, core_id),
+ *                EADDRNOTAVAIL (MAC), EEXIST (name taken), ENOSPC
+ *   RELEASE, SET_CARRIER, SET_MTU, SET_MAC, KICK, GET_STATS: ENOENT (no
+ *                such device on this file); SET_CARRIER EINVAL (value not
+ *                0 or 1); SET_MTU EINVAL (outside min/max MTU), EAGAIN;
+ *                SET_MAC EADDRNOTAVAIL, EINVAL (pad), EAGAIN
+ */
 #define KNI_IOC_MAGIC		0xd6
 #define KNI_IOC_ABI_VERSION	_IOR(KNI_IOC_MAGIC, 0x00, __u32)
 #define KNI_IOC_MEM_REG		_IOWR(KNI_IOC_MAGIC, 0x01, struct kni_mem_reg)
