@@ -24,43 +24,121 @@
  * init must therefore not touch DPDK: DPDK is initialised later, by
  * bridge_run(), when other_config:dpdk-init=true.
  *
+ * Data path.  Each port has one rx queue, polled by a PMD thread:
+ * kni_rx_burst() returns the frames the kernel transmitted, in mbufs of the
+ * port's own mempool whose mbufs are dp_packets, so they enter OVS without
+ * a copy.  send() hands frames to the kernel: by reference when they
+ * already live in memory registered with the module (any kni port's
+ * mempool), else copied into this port's mempool.  One tx ring per port;
+ * senders are serialised when OVS says they may run concurrently.
+ *
+ * Control path.  The kernel's requests (ip link set mtu|address|promisc|
+ * allmulticast|up|down) are answered from the main thread: the class's
+ * wait() polls the /dev/kni descriptor and run() drains every port's
+ * request ring.  Changes OVS makes (carrier from the port's admin state,
+ * mtu_request, options:mac) use ioctls that produce no request back.
+ *
  * Every reason a kni interface cannot be created is reported through
  * set_config()'s 'errp', which bridge.c stores in the Interface's "error"
- * column, in this order: bad options, DPDK not initialised, kni module
- * missing or of another ABI version (lib/kni.c words those), and then what
- * comes next on the way to a device. */
+ * column, in this order: bad name or options, DPDK not initialised, kni
+ * module missing or of another ABI version (lib/kni.c words those), and
+ * then whatever the module says when asked for the device. */
 
 #include <config.h>
 
 #include <errno.h>
-#include <inttypes.h>
+#include <poll.h>
 #include <string.h>
+
+#include <rte_errno.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+#include <rte_spinlock.h>
 
 #include "dp-packet.h"
 #include "dpdk.h"
 #include "kni.h"
 #include "netdev-provider.h"
-#include "openvswitch/compiler.h"
 #include "openvswitch/dynamic-string.h"
+#include "openvswitch/list.h"
+#include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
 #include "ovs-thread.h"
 #include "packets.h"
 #include "smap.h"
+#include "unixctl.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(netdev_kni);
 
+static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+
+/* Bytes a frame may take beyond the MTU: Ethernet header and one VLAN tag. */
+#define KNI_FRAME_OVERHEAD (ETH_HEADER_LEN + VLAN_HEADER_LEN)
+
+/* Smallest frame room of a buffer, whatever the MTU. */
+#define KNI_MIN_FRAME_ROOM 2048
+
+#define KNI_MP_CACHE_SIZE 256
+
+/* One /dev/kni for the whole process, opened by the first kni port. */
+static struct ovs_mutex kni_mutex = OVS_MUTEX_INITIALIZER;
+static struct kni_ctx *kni_ctx OVS_GUARDED_BY(kni_mutex);
+static struct ovs_list kni_list OVS_GUARDED_BY(kni_mutex)
+    = OVS_LIST_INITIALIZER(&kni_list);
+
+/* Mempools of destroyed ports, freed once all their mbufs are back. */
+struct kni_mp_sweep {
+    struct ovs_list node;
+    struct rte_mempool *mp;
+};
+static struct ovs_list kni_mp_sweep_list OVS_GUARDED_BY(kni_mutex)
+    = OVS_LIST_INITIALIZER(&kni_mp_sweep_list);
+
 struct netdev_kni {
     struct netdev up;
 
-    struct ovs_mutex mutex;
+    /* The kernel device and the mempool its fill buffers come from.  Set by
+     * the main thread while no PMD thread uses the port (set_config before
+     * the port is added, reconfigure), read by PMD threads. */
+    struct kni_ctx *ctx;
+    struct kni_dev *kdev;
+    struct rte_mempool *mp;
+    uint32_t frame_room;            /* Largest frame a buffer holds. */
 
-    /* Configuration, from the Interface's options column. */
-    struct eth_addr requested_mac OVS_GUARDED;  /* eth_addr_zero: kernel's. */
-    unsigned int requested_ring_size OVS_GUARDED;   /* 0: default. */
+    struct ovs_list node OVS_GUARDED_BY(kni_mutex);
 
-    /* Counters of a port that has no kernel device yet. */
-    uint64_t tx_dropped OVS_GUARDED;
+    struct ovs_mutex mutex OVS_ACQ_AFTER(kni_mutex);
+
+    /* Protected by 'mutex'. */
+    struct eth_addr hwaddr;
+    int mtu;
+    enum netdev_flags flags;
+    bool kernel_up;                 /* The kernel side is administratively
+                                     * up ('ip link set up'). */
+    bool kernel_allmulti;
+    uint32_t ring_size;
+
+    /* Requested configuration, from set_config() and set_mtu(). */
+    uint32_t requested_ring_size;
+    int requested_mtu;
+    struct eth_addr requested_mac;  /* eth_addr_zero: the kernel's. */
+    uint32_t core_id;
+    bool force_bind;
+
+    uint64_t requests_answered;
+    uint64_t requests_failed;
+
+    /* Serialises senders when OVS asks for it (concurrent_txq). */
+    rte_spinlock_t tx_lock;
+
+    rte_spinlock_t stats_lock;
+    struct netdev_stats stats;      /* Protected by 'stats_lock'. */
+    uint64_t tx_zero_copy;
+    uint64_t tx_copied;
+    uint64_t tx_ring_full_drops;
+    uint64_t tx_mtu_drops;
+    uint64_t tx_no_mbuf_drops;
 };
 
 struct netdev_rxq_kni {
@@ -70,7 +148,7 @@ struct netdev_rxq_kni {
 static int netdev_kni_construct(struct netdev *);
 
 static bool
-is_netdev_kni_class(const struct netdev_class *class)
+is_kni_class(const struct netdev_class *class)
 {
     return class->construct == netdev_kni_construct;
 }
@@ -78,7 +156,7 @@ is_netdev_kni_class(const struct netdev_class *class)
 static struct netdev_kni *
 netdev_kni_cast(const struct netdev *netdev)
 {
-    ovs_assert(is_netdev_kni_class(netdev_get_class(netdev)));
+    ovs_assert(is_kni_class(netdev_get_class(netdev)));
     return CONTAINER_OF(netdev, struct netdev_kni, up);
 }
 
@@ -87,6 +165,198 @@ netdev_rxq_kni_cast(const struct netdev_rxq *rxq)
 {
     return CONTAINER_OF(rxq, struct netdev_rxq_kni, up);
 }
+
+/* Mempools. */
+
+static void
+kni_mbuf_init(struct rte_mempool *mp OVS_UNUSED, void *aux OVS_UNUSED,
+              void *obj, unsigned int i OVS_UNUSED)
+{
+    dp_packet_init_dpdk(obj);
+}
+
+static uint32_t
+kni_frame_room(int mtu)
+{
+    uint32_t room = ROUND_UP(mtu + KNI_FRAME_OVERHEAD, 1024);
+
+    return MAX(room, KNI_MIN_FRAME_ROOM);
+}
+
+/* Creates a mempool of dp_packets for port 'name' whose buffers hold
+ * 'frame_room' bytes after the headroom. */
+static struct rte_mempool *
+kni_mp_create(const char *name, uint32_t n_mbufs, uint32_t frame_room)
+{
+    uint16_t data_room = RTE_PKTMBUF_HEADROOM + frame_room;
+    uint32_t pkt_size = sizeof(struct dp_packet) + data_room;
+    uint32_t priv = sizeof(struct dp_packet) - sizeof(struct rte_mbuf);
+    char mp_name[RTE_MEMPOOL_NAMESIZE];
+    struct rte_mempool *mp;
+    static uint32_t serial;
+
+    /* Keep the buffers cache aligned, as netdev-dpdk does. */
+    priv += ROUND_UP(pkt_size, RTE_CACHE_LINE_SIZE) - pkt_size;
+
+    /* A destroyed port's mempool may still be waiting to be freed: make
+     * every name unique. */
+    snprintf(mp_name, sizeof mp_name, "kni%u_%s", serial++, name);
+    mp = rte_pktmbuf_pool_create(mp_name, n_mbufs, KNI_MP_CACHE_SIZE, priv,
+                                 data_room, SOCKET_ID_ANY);
+    if (mp) {
+        rte_mempool_obj_iter(mp, kni_mbuf_init, NULL);
+    }
+    return mp;
+}
+
+/* Frees the mempools in the sweep list whose mbufs have all come back. */
+static void
+kni_mp_sweep(void)
+    OVS_REQUIRES(kni_mutex)
+{
+    struct kni_mp_sweep *s;
+
+    LIST_FOR_EACH_SAFE (s, node, &kni_mp_sweep_list) {
+        if (rte_mempool_full(s->mp)) {
+            kni_unregister_mempool(kni_ctx, s->mp);
+            rte_mempool_free(s->mp);
+            ovs_list_remove(&s->node);
+            free(s);
+        }
+    }
+}
+
+static void
+kni_mp_release(struct rte_mempool *mp)
+    OVS_REQUIRES(kni_mutex)
+{
+    struct kni_mp_sweep *s;
+
+    if (!mp) {
+        return;
+    }
+    s = xmalloc(sizeof *s);
+    s->mp = mp;
+    ovs_list_push_back(&kni_mp_sweep_list, &s->node);
+    kni_mp_sweep();
+}
+
+/* Opens /dev/kni for the process if it is not open yet.  On failure stores
+ * a message for the Interface 'error' column of port 'name' in '*errp'. */
+static int
+kni_ctx_get(const char *name, char **errp)
+    OVS_REQUIRES(kni_mutex)
+{
+    char *msg = NULL;
+    int error;
+
+    if (kni_ctx) {
+        return 0;
+    }
+    if (!dpdk_available()) {
+        *errp = xasprintf("%s: DPDK is not initialized: a kni interface "
+                          "needs other_config:dpdk-init=true in the "
+                          "Open_vSwitch table", name);
+        return EOPNOTSUPP;
+    }
+    error = kni_ctx_open(NULL, &kni_ctx, &msg);
+    if (error) {
+        *errp = xasprintf("%s: %s", name, msg ? msg : ovs_strerror(error));
+        free(msg);
+        return error;
+    }
+    VLOG_INFO("opened %s, kni ABI version %"PRIu32, KNI_DEVICE_PATH,
+              kni_ctx_abi_version(kni_ctx));
+    return 0;
+}
+
+/* Creates the kernel device of 'dev' with its requested configuration. */
+static int
+netdev_kni_create_kdev(struct netdev_kni *dev, char **errp)
+    OVS_REQUIRES(kni_mutex, dev->mutex)
+{
+    const char *name = netdev_get_name(&dev->up);
+    uint32_t frame_room = kni_frame_room(dev->requested_mtu);
+    uint32_t n_mbufs = 4 * dev->requested_ring_size;
+    struct kni_dev_conf conf;
+    struct rte_mempool *mp;
+    struct kni_dev *kdev;
+    int error;
+
+    mp = kni_mp_create(name, n_mbufs, frame_room);
+    if (!mp) {
+        *errp = xasprintf("%s: cannot create a mempool of %"PRIu32" mbufs "
+                          "of %"PRIu32" bytes (%s)", name, n_mbufs,
+                          frame_room, rte_strerror(rte_errno));
+        return ENOMEM;
+    }
+    error = kni_register_mempool(kni_ctx, mp);
+    if (error) {
+        *errp = xasprintf("%s: cannot register %"PRIu32" mbufs with the kni "
+                          "module (%s)", name, n_mbufs, ovs_strerror(error));
+        rte_mempool_free(mp);
+        return error;
+    }
+
+    memset(&conf, 0, sizeof conf);
+    conf.name = name;
+    conf.mp = mp;
+    conf.mtu = dev->requested_mtu;
+    conf.ring_size = dev->requested_ring_size;
+    conf.force_bind = dev->force_bind;
+    conf.core_id = dev->core_id;
+    conf.mac_set = true;
+    memcpy(conf.mac, (eth_addr_is_zero(dev->requested_mac)
+                      ? dev->hwaddr.ea : dev->requested_mac.ea), ETH_ADDR_LEN);
+
+    error = kni_dev_create(kni_ctx, &conf, &kdev);
+    if (error) {
+        if (error == EEXIST) {
+            *errp = xasprintf("%s: a network device of that name already "
+                              "exists in the kernel", name);
+        } else if (error == EPERM) {
+            *errp = xasprintf("%s: creating a kni device needs "
+                              "CAP_NET_ADMIN", name);
+        } else {
+            *errp = xasprintf("%s: the kni module refused to create the "
+                              "device (%s)", name, ovs_strerror(error));
+        }
+        kni_unregister_mempool(kni_ctx, mp);
+        rte_mempool_free(mp);
+        return error;
+    }
+
+    dev->ctx = kni_ctx;
+    dev->kdev = kdev;
+    dev->mp = mp;
+    dev->frame_room = kni_dev_buf_size(kdev);
+    dev->ring_size = kni_dev_ring_size(kdev);
+    dev->mtu = dev->requested_mtu;
+    if (!eth_addr_is_zero(dev->requested_mac)) {
+        dev->hwaddr = dev->requested_mac;
+    }
+    dev->kernel_up = false;
+    kni_dev_set_carrier(kdev, dev->flags & NETDEV_UP);
+    VLOG_INFO("%s: created kernel device, ifindex %d, %"PRIu32" ring "
+              "entries, %"PRIu32"-byte buffers", name, kni_dev_ifindex(kdev),
+              dev->ring_size, dev->frame_room);
+    netdev_change_seq_changed(&dev->up);
+    return 0;
+}
+
+static void
+netdev_kni_destroy_kdev(struct netdev_kni *dev)
+    OVS_REQUIRES(kni_mutex, dev->mutex)
+{
+    if (dev->kdev) {
+        kni_dev_release(dev->kdev);
+        dev->kdev = NULL;
+        kni_mp_release(dev->mp);
+        dev->mp = NULL;
+    }
+}
+
+/* netdev_class functions. */
 
 static struct netdev *
 netdev_kni_alloc(void)
@@ -102,9 +372,19 @@ netdev_kni_construct(struct netdev *netdev)
     struct netdev_kni *dev = netdev_kni_cast(netdev);
 
     ovs_mutex_init(&dev->mutex);
-    dev->requested_mac = eth_addr_zero;
-    dev->requested_ring_size = 0;
-    dev->tx_dropped = 0;
+    rte_spinlock_init(&dev->tx_lock);
+    rte_spinlock_init(&dev->stats_lock);
+    dev->flags = NETDEV_UP | NETDEV_PROMISC;
+    dev->mtu = ETH_PAYLOAD_MAX;
+    dev->requested_mtu = ETH_PAYLOAD_MAX;
+    dev->requested_ring_size = KNI_RING_SIZE_DEFAULT;
+    eth_addr_random(&dev->hwaddr);
+    netdev->n_rxq = 1;
+    netdev->n_txq = 1;
+
+    ovs_mutex_lock(&kni_mutex);
+    ovs_list_push_back(&kni_list, &dev->node);
+    ovs_mutex_unlock(&kni_mutex);
     return 0;
 }
 
@@ -113,15 +393,19 @@ netdev_kni_destruct(struct netdev *netdev)
 {
     struct netdev_kni *dev = netdev_kni_cast(netdev);
 
+    ovs_mutex_lock(&kni_mutex);
+    ovs_mutex_lock(&dev->mutex);
+    netdev_kni_destroy_kdev(dev);
+    ovs_mutex_unlock(&dev->mutex);
+    ovs_list_remove(&dev->node);
+    ovs_mutex_unlock(&kni_mutex);
     ovs_mutex_destroy(&dev->mutex);
 }
 
 static void
 netdev_kni_dealloc(struct netdev *netdev)
 {
-    struct netdev_kni *dev = netdev_kni_cast(netdev);
-
-    free(dev);
+    free(netdev_kni_cast(netdev));
 }
 
 static int
@@ -130,30 +414,35 @@ netdev_kni_get_config(const struct netdev *netdev, struct smap *args)
     struct netdev_kni *dev = netdev_kni_cast(netdev);
 
     ovs_mutex_lock(&dev->mutex);
+    smap_add_format(args, "ring_size", "%"PRIu32, dev->requested_ring_size);
     if (!eth_addr_is_zero(dev->requested_mac)) {
         smap_add_format(args, "mac", ETH_ADDR_FMT,
                         ETH_ADDR_ARGS(dev->requested_mac));
     }
-    if (dev->requested_ring_size) {
-        smap_add_format(args, "ring_size", "%u", dev->requested_ring_size);
+    if (dev->force_bind) {
+        smap_add_format(args, "kthread_core", "%"PRIu32, dev->core_id);
     }
     ovs_mutex_unlock(&dev->mutex);
     return 0;
 }
 
-/* Parses the options column into 'mac' and 'ring_size'.  Returns 0, or
- * EINVAL with a message for the operator in '*errp'. */
+/* Parses the options column.  Returns 0, or EINVAL with a message for the
+ * operator in '*errp'. */
 static int
 netdev_kni_parse_options(const char *name, const struct smap *args,
-                         struct eth_addr *mac, unsigned int *ring_size,
-                         char **errp)
+                         struct eth_addr *mac, uint32_t *ring_size,
+                         bool *force_bind, uint32_t *core_id, char **errp)
 {
     struct smap_node *node;
 
     *mac = eth_addr_zero;
-    *ring_size = 0;
+    *ring_size = KNI_RING_SIZE_DEFAULT;
+    *force_bind = false;
+    *core_id = 0;
 
     SMAP_FOR_EACH (node, args) {
+        unsigned int value;
+
         if (!strcmp(node->key, "mac")) {
             if (!eth_addr_from_string(node->value, mac)
                 || eth_addr_is_zero(*mac) || eth_addr_is_multicast(*mac)) {
@@ -162,21 +451,27 @@ netdev_kni_parse_options(const char *name, const struct smap *args,
                 return EINVAL;
             }
         } else if (!strcmp(node->key, "ring_size")) {
-            unsigned int size;
-
-            if (!str_to_uint(node->value, 10, &size)
-                || size < KNI_RING_SIZE_MIN || size > KNI_RING_SIZE_MAX
-                || !is_pow2(size)) {
+            if (!str_to_uint(node->value, 10, &value)
+                || value < KNI_RING_SIZE_MIN || value > KNI_RING_SIZE_MAX
+                || !is_pow2(value)) {
                 *errp = xasprintf("%s: options:ring_size=%s must be a power "
                                   "of two from %d to %d", name, node->value,
                                   KNI_RING_SIZE_MIN, KNI_RING_SIZE_MAX);
                 return EINVAL;
             }
-            *ring_size = size;
+            *ring_size = value;
+        } else if (!strcmp(node->key, "kthread_core")) {
+            if (!str_to_uint(node->value, 10, &value)) {
+                *errp = xasprintf("%s: options:kthread_core=%s is not a CPU "
+                                  "number", name, node->value);
+                return EINVAL;
+            }
+            *force_bind = true;
+            *core_id = value;
         } else {
             *errp = xasprintf("%s: unknown option '%s' (a kni interface "
-                              "takes 'mac' and 'ring_size')",
-                              name, node->key);
+                              "takes 'mac', 'ring_size' and "
+                              "'kthread_core')", name, node->key);
             return EINVAL;
         }
     }
@@ -189,10 +484,9 @@ netdev_kni_set_config(struct netdev *netdev, const struct smap *args,
 {
     struct netdev_kni *dev = netdev_kni_cast(netdev);
     const char *name = netdev_get_name(netdev);
-    unsigned int ring_size;
-    struct kni_ctx *ctx;
+    uint32_t ring_size, core_id;
     struct eth_addr mac;
-    char *msg = NULL;
+    bool force_bind;
     int error;
 
     if (strlen(name) >= KNI_NAMESIZE) {
@@ -201,56 +495,197 @@ netdev_kni_set_config(struct netdev *netdev, const struct smap *args,
         return EINVAL;
     }
 
-    error = netdev_kni_parse_options(name, args, &mac, &ring_size, errp);
+    error = netdev_kni_parse_options(name, args, &mac, &ring_size,
+                                     &force_bind, &core_id, errp);
     if (error) {
+        return error;
+    }
+
+    ovs_mutex_lock(&kni_mutex);
+    error = kni_ctx_get(name, errp);
+    if (error) {
+        ovs_mutex_unlock(&kni_mutex);
         return error;
     }
 
     ovs_mutex_lock(&dev->mutex);
-    dev->requested_mac = mac;
-    dev->requested_ring_size = ring_size;
+    if (dev->requested_ring_size != ring_size
+        || dev->force_bind != force_bind || dev->core_id != core_id) {
+        dev->requested_ring_size = ring_size;
+        dev->force_bind = force_bind;
+        dev->core_id = core_id;
+        if (dev->kdev) {
+            netdev_request_reconfigure(netdev);
+        }
+    }
+    if (!eth_addr_equals(dev->requested_mac, mac)) {
+        dev->requested_mac = mac;
+        if (dev->kdev && !eth_addr_is_zero(mac)
+            && !eth_addr_equals(dev->hwaddr, mac)) {
+            /* The kernel takes a new address in place, with no request
+             * back to us. */
+            error = kni_dev_set_mac(dev->kdev, mac.ea);
+            if (error) {
+                *errp = xasprintf("%s: the kni module refused options:mac="
+                                  ETH_ADDR_FMT" (%s)", name,
+                                  ETH_ADDR_ARGS(mac), ovs_strerror(error));
+            } else {
+                dev->hwaddr = mac;
+                netdev_change_seq_changed(netdev);
+            }
+        }
+    }
+    if (!error && !dev->kdev) {
+        /* The port is not in the datapath yet: no PMD thread can see it, so
+         * the device can be made now and any failure shows in the Interface
+         * 'error' column. */
+        error = netdev_kni_create_kdev(dev, errp);
+    }
     ovs_mutex_unlock(&dev->mutex);
-
-    if (!dpdk_available()) {
-        *errp = xasprintf("%s: DPDK is not initialized: a kni interface "
-                          "needs other_config:dpdk-init=true in the "
-                          "Open_vSwitch table", name);
-        return EOPNOTSUPP;
-    }
-
-    error = kni_ctx_open(NULL, &ctx, &msg);
-    if (error) {
-        *errp = xasprintf("%s: %s", name,
-                          msg ? msg : ovs_strerror(error));
-        free(msg);
-        return error;
-    }
-    VLOG_DBG("%s: kni module ABI version %"PRIu32, name,
-             kni_ctx_abi_version(ctx));
-    kni_ctx_close(ctx);
-
-    /* The module answered and speaks our ABI.  Creating the kernel device
-     * on it (mempool, memory registration, kni_dev_create()) is the next
-     * step and is not written yet. */
-    *errp = xasprintf("%s: kni device creation is not implemented yet "
-                      "(the kni module, ABI version %d, is loaded and "
-                      "answered)", name, KNI_ABI_VERSION);
-    return EOPNOTSUPP;
+    ovs_mutex_unlock(&kni_mutex);
+    return error;
 }
 
 static int
-netdev_kni_send(struct netdev *netdev, int qid OVS_UNUSED,
-                struct dp_packet_batch *batch,
-                bool concurrent_txq OVS_UNUSED)
+netdev_kni_reconfigure(struct netdev *netdev)
+{
+    struct netdev_kni *dev = netdev_kni_cast(netdev);
+    char *errp = NULL;
+    int error = 0;
+
+    ovs_mutex_lock(&kni_mutex);
+    ovs_mutex_lock(&dev->mutex);
+    if (!dev->kdev || dev->ring_size != dev->requested_ring_size
+        || dev->frame_room < dev->requested_mtu + KNI_FRAME_OVERHEAD) {
+        netdev_kni_destroy_kdev(dev);
+        error = netdev_kni_create_kdev(dev, &errp);
+        if (error) {
+            VLOG_ERR("%s", errp);
+            free(errp);
+        }
+    }
+    ovs_mutex_unlock(&dev->mutex);
+    ovs_mutex_unlock(&kni_mutex);
+    return error;
+}
+
+static int
+netdev_kni_get_etheraddr(const struct netdev *netdev, struct eth_addr *mac)
 {
     struct netdev_kni *dev = netdev_kni_cast(netdev);
 
-    /* No kernel device: everything sent is dropped and counted. */
     ovs_mutex_lock(&dev->mutex);
-    dev->tx_dropped += dp_packet_batch_size(batch);
+    *mac = dev->hwaddr;
     ovs_mutex_unlock(&dev->mutex);
-    dp_packet_delete_batch(batch, true);
     return 0;
+}
+
+static int
+netdev_kni_set_etheraddr(struct netdev *netdev, const struct eth_addr mac)
+{
+    struct netdev_kni *dev = netdev_kni_cast(netdev);
+    int error = 0;
+
+    ovs_mutex_lock(&dev->mutex);
+    if (!eth_addr_equals(dev->hwaddr, mac)) {
+        error = dev->kdev ? kni_dev_set_mac(dev->kdev, mac.ea) : 0;
+        if (!error) {
+            dev->hwaddr = mac;
+            netdev_change_seq_changed(netdev);
+        }
+    }
+    ovs_mutex_unlock(&dev->mutex);
+    return error;
+}
+
+static int
+netdev_kni_get_mtu(const struct netdev *netdev, int *mtup)
+{
+    struct netdev_kni *dev = netdev_kni_cast(netdev);
+
+    ovs_mutex_lock(&dev->mutex);
+    *mtup = dev->mtu;
+    ovs_mutex_unlock(&dev->mutex);
+    return 0;
+}
+
+static int
+netdev_kni_set_mtu(struct netdev *netdev, int mtu)
+{
+    struct netdev_kni *dev = netdev_kni_cast(netdev);
+    int error = 0;
+
+    if (mtu < ETH_PAYLOAD_MIN || mtu > 65535 - KNI_FRAME_OVERHEAD) {
+        return EINVAL;
+    }
+
+    ovs_mutex_lock(&dev->mutex);
+    if (dev->mtu != mtu) {
+        dev->requested_mtu = mtu;
+        if (dev->kdev && mtu + KNI_FRAME_OVERHEAD <= dev->frame_room) {
+            /* The buffers hold it: change the kernel device in place. */
+            error = kni_dev_set_mtu(dev->kdev, mtu);
+            if (!error) {
+                dev->mtu = mtu;
+                netdev_change_seq_changed(netdev);
+            }
+        } else if (dev->kdev) {
+            /* Larger buffers are needed: make the device again. */
+            netdev_request_reconfigure(netdev);
+        }
+    }
+    ovs_mutex_unlock(&dev->mutex);
+    return error;
+}
+
+static int
+netdev_kni_get_ifindex(const struct netdev *netdev)
+{
+    struct netdev_kni *dev = netdev_kni_cast(netdev);
+    int ifindex;
+
+    ovs_mutex_lock(&dev->mutex);
+    ifindex = dev->kdev ? kni_dev_ifindex(dev->kdev) : -ENODEV;
+    ovs_mutex_unlock(&dev->mutex);
+    return ifindex;
+}
+
+static int
+netdev_kni_get_carrier(const struct netdev *netdev, bool *carrier)
+{
+    struct netdev_kni *dev = netdev_kni_cast(netdev);
+
+    ovs_mutex_lock(&dev->mutex);
+    *carrier = dev->kdev && dev->kernel_up;
+    ovs_mutex_unlock(&dev->mutex);
+    return 0;
+}
+
+static int
+netdev_kni_update_flags(struct netdev *netdev, enum netdev_flags off,
+                        enum netdev_flags on, enum netdev_flags *old_flagsp)
+{
+    struct netdev_kni *dev = netdev_kni_cast(netdev);
+    enum netdev_flags new_flags;
+    int error = 0;
+
+    if ((off | on) & ~(NETDEV_UP | NETDEV_PROMISC)) {
+        return EINVAL;
+    }
+
+    ovs_mutex_lock(&dev->mutex);
+    *old_flagsp = dev->flags;
+    new_flags = (dev->flags & ~off) | on;
+    if ((new_flags ^ dev->flags) & NETDEV_UP && dev->kdev) {
+        /* The port's state drives the kernel carrier. */
+        error = kni_dev_set_carrier(dev->kdev, new_flags & NETDEV_UP);
+    }
+    if (!error && new_flags != dev->flags) {
+        dev->flags = new_flags;
+        netdev_change_seq_changed(netdev);
+    }
+    ovs_mutex_unlock(&dev->mutex);
+    return error;
 }
 
 static int
@@ -258,12 +693,214 @@ netdev_kni_get_stats(const struct netdev *netdev, struct netdev_stats *stats)
 {
     struct netdev_kni *dev = netdev_kni_cast(netdev);
 
-    memset(stats, 0, sizeof *stats);
+    rte_spinlock_lock(&dev->stats_lock);
+    *stats = dev->stats;
+    rte_spinlock_unlock(&dev->stats_lock);
+    return 0;
+}
+
+static int
+netdev_kni_get_custom_stats(const struct netdev *netdev,
+                            struct netdev_custom_stats *custom)
+{
+    struct netdev_kni *dev = netdev_kni_cast(netdev);
+    struct kni_dev_ustats us;
+    struct kni_stats ks;
+    int i = 0;
+
+    memset(&us, 0, sizeof us);
+    memset(&ks, 0, sizeof ks);
     ovs_mutex_lock(&dev->mutex);
-    stats->tx_dropped = dev->tx_dropped;
+    if (dev->kdev) {
+        kni_dev_get_ustats(dev->kdev, &us);
+        kni_dev_get_stats(dev->kdev, &ks);
+    }
+
+#define KNI_CUSTOM_STATS                                    \
+    C("tx_zero_copy", dev->tx_zero_copy)                    \
+    C("tx_copied", dev->tx_copied)                          \
+    C("tx_ring_full_drops", dev->tx_ring_full_drops)        \
+    C("tx_mtu_exceeded_drops", dev->tx_mtu_drops)           \
+    C("tx_no_mbuf_drops", dev->tx_no_mbuf_drops)            \
+    C("fill_alloc_failures", us.fill_alloc_failed)          \
+    C("kicks", us.kicks)                                    \
+    C("requests_answered", dev->requests_answered)          \
+    C("requests_failed", dev->requests_failed)              \
+    C("kernel_rx_packets", ks.rx_packets)                   \
+    C("kernel_rx_bad_desc", ks.rx_bad_desc)                 \
+    C("kernel_rx_nomem", ks.rx_nomem)                       \
+    C("kernel_tx_packets", ks.tx_packets)                   \
+    C("kernel_tx_no_fill", ks.tx_no_fill)                   \
+    C("kernel_tx_ring_full", ks.tx_ring_full)               \
+    C("kernel_tx_too_big", ks.tx_too_big)                   \
+    C("kernel_fill_bad_desc", ks.fill_bad_desc)             \
+    C("kernel_req_timeout", ks.req_timeout)
+
+#define C(NAME, VALUE) + 1
+    custom->size = 0 KNI_CUSTOM_STATS;
+#undef C
+    custom->counters = xcalloc(custom->size, sizeof *custom->counters);
+    rte_spinlock_lock(&dev->stats_lock);
+#define C(NAME, VALUE)                                                  \
+    ovs_strlcpy(custom->counters[i].name, NAME,                         \
+                NETDEV_CUSTOM_STATS_NAME_SIZE);                         \
+    custom->counters[i++].value = VALUE;
+    KNI_CUSTOM_STATS
+#undef C
+    rte_spinlock_unlock(&dev->stats_lock);
     ovs_mutex_unlock(&dev->mutex);
     return 0;
 }
+
+static int
+netdev_kni_get_status(const struct netdev *netdev, struct smap *args)
+{
+    struct netdev_kni *dev = netdev_kni_cast(netdev);
+
+    ovs_mutex_lock(&dev->mutex);
+    if (dev->kdev) {
+        smap_add_format(args, "kernel_ifindex", "%d",
+                        kni_dev_ifindex(dev->kdev));
+        smap_add_format(args, "ring_size", "%"PRIu32, dev->ring_size);
+        smap_add_format(args, "buffer_size", "%"PRIu32, dev->frame_room);
+        smap_add(args, "mempool", dev->mp->name);
+        smap_add_format(args, "mempool_mbufs", "%u", dev->mp->size);
+    }
+    smap_add_format(args, "abi_version", "%d", KNI_ABI_VERSION);
+    smap_add(args, "kernel_admin_state", dev->kernel_up ? "up" : "down");
+    smap_add(args, "kernel_promisc",
+             dev->flags & NETDEV_PROMISC ? "true" : "false");
+    smap_add(args, "kernel_allmulti", dev->kernel_allmulti ? "true" : "false");
+    ovs_mutex_unlock(&dev->mutex);
+    return 0;
+}
+
+/* Kernel requests, answered from the main thread. */
+
+static int
+netdev_kni_handle_request(struct netdev_kni *dev, const struct kni_req *req,
+                          bool *changed)
+    OVS_REQUIRES(dev->mutex)
+{
+    const char *name = netdev_get_name(&dev->up);
+    struct eth_addr mac;
+
+    switch (req->type) {
+    case KNI_REQ_CHANGE_MTU:
+        if (req->value + KNI_FRAME_OVERHEAD > dev->frame_room) {
+            VLOG_WARN_RL(&rl, "%s: kernel asked for MTU %"PRIu32" but the "
+                         "buffers hold %"PRIu32"-byte frames; set "
+                         "mtu_request=%"PRIu32" on the Interface to enlarge "
+                         "them", name, req->value, dev->frame_room,
+                         req->value);
+            return -EINVAL;
+        }
+        if (dev->mtu != req->value) {
+            dev->mtu = req->value;
+            dev->requested_mtu = req->value;
+            *changed = true;
+        }
+        return 0;
+
+    case KNI_REQ_CHANGE_MAC_ADDR:
+        memcpy(mac.ea, req->mac, ETH_ADDR_LEN);
+        if (eth_addr_is_multicast(mac) || eth_addr_is_zero(mac)) {
+            return -EADDRNOTAVAIL;
+        }
+        if (!eth_addr_equals(dev->hwaddr, mac)) {
+            dev->hwaddr = mac;
+            *changed = true;
+        }
+        return 0;
+
+    case KNI_REQ_CHANGE_PROMISC:
+        if (!!(dev->flags & NETDEV_PROMISC) != !!req->value) {
+            dev->flags ^= NETDEV_PROMISC;
+            *changed = true;
+        }
+        return 0;
+
+    case KNI_REQ_CHANGE_ALLMULTI:
+        if (dev->kernel_allmulti != !!req->value) {
+            dev->kernel_allmulti = req->value;
+            *changed = true;
+        }
+        return 0;
+
+    case KNI_REQ_CFG_NETWORK_IF:
+        if (dev->kernel_up != !!req->value) {
+            dev->kernel_up = req->value;
+            *changed = true;
+        }
+        return 0;
+
+    default:
+        VLOG_WARN_RL(&rl, "%s: unknown kernel request type %"PRIu32,
+                     name, req->type);
+        return -EOPNOTSUPP;
+    }
+}
+
+static void
+netdev_kni_process_requests(struct netdev_kni *dev)
+    OVS_REQUIRES(kni_mutex)
+{
+    bool changed = false;
+    struct kni_req req;
+
+    ovs_mutex_lock(&dev->mutex);
+    while (dev->kdev && !kni_dev_poll_request(dev->kdev, &req)) {
+        int result = netdev_kni_handle_request(dev, &req, &changed);
+
+        VLOG_DBG("%s: kernel request %"PRIu32" type %"PRIu32" value %"PRIu32
+                 ": %d", netdev_get_name(&dev->up), req.seq, req.type,
+                 req.value, result);
+        if (kni_dev_respond(dev->kdev, &req, result)) {
+            VLOG_WARN_RL(&rl, "%s: response ring full",
+                         netdev_get_name(&dev->up));
+        }
+        if (result) {
+            dev->requests_failed++;
+        } else {
+            dev->requests_answered++;
+        }
+    }
+    if (changed) {
+        netdev_change_seq_changed(&dev->up);
+    }
+    ovs_mutex_unlock(&dev->mutex);
+}
+
+static void
+netdev_kni_run(const struct netdev_class *class OVS_UNUSED)
+{
+    struct netdev_kni *dev;
+
+    ovs_mutex_lock(&kni_mutex);
+    LIST_FOR_EACH (dev, node, &kni_list) {
+        netdev_kni_process_requests(dev);
+    }
+    if (!ovs_list_is_empty(&kni_mp_sweep_list)) {
+        kni_mp_sweep();
+    }
+    ovs_mutex_unlock(&kni_mutex);
+}
+
+static void
+netdev_kni_wait(const struct netdev_class *class OVS_UNUSED)
+{
+    ovs_mutex_lock(&kni_mutex);
+    if (kni_ctx) {
+        /* The fd is readable while a request is pending. */
+        poll_fd_wait(kni_ctx_fd(kni_ctx), POLLIN);
+    }
+    if (!ovs_list_is_empty(&kni_mp_sweep_list)) {
+        poll_timer_wait(100);
+    }
+    ovs_mutex_unlock(&kni_mutex);
+}
+
+/* Data path. */
 
 static struct netdev_rxq *
 netdev_kni_rxq_alloc(void)
@@ -291,34 +928,214 @@ netdev_kni_rxq_dealloc(struct netdev_rxq *rxq)
 }
 
 static int
-netdev_kni_rxq_recv(struct netdev_rxq *rxq OVS_UNUSED,
-                    struct dp_packet_batch *batch OVS_UNUSED,
+netdev_kni_rxq_recv(struct netdev_rxq *rxq, struct dp_packet_batch *batch,
                     int *qfill)
 {
+    struct netdev_kni *dev = netdev_kni_cast(rxq->netdev);
+    struct rte_mbuf **pkts = (struct rte_mbuf **) batch->packets;
+    uint64_t bytes = 0;
+    unsigned int n;
+
+    if (OVS_UNLIKELY(!dev->kdev)) {
+        return EAGAIN;
+    }
+    n = kni_rx_burst(dev->kdev, pkts, NETDEV_MAX_BURST);
+    if (!n) {
+        return EAGAIN;
+    }
+    for (unsigned int i = 0; i < n; i++) {
+        bytes += rte_pktmbuf_pkt_len(pkts[i]);
+    }
+    batch->count = n;
+    dp_packet_batch_init_packet_fields(batch);
     if (qfill) {
         *qfill = 0;
     }
-    return EAGAIN;
+
+    rte_spinlock_lock(&dev->stats_lock);
+    dev->stats.rx_packets += n;
+    dev->stats.rx_bytes += bytes;
+    rte_spinlock_unlock(&dev->stats_lock);
+    return 0;
 }
 
-/* netdev_rxq_wait() calls this without a NULL check.  PMD threads poll and
- * never wait, so there is nothing to do. */
 static void
 netdev_kni_rxq_wait(struct netdev_rxq *rxq OVS_UNUSED)
 {
+    /* Polled by PMD threads only. */
+}
+
+static int
+netdev_kni_send(struct netdev *netdev, int qid OVS_UNUSED,
+                struct dp_packet_batch *batch, bool concurrent_txq)
+{
+    struct netdev_kni *dev = netdev_kni_cast(netdev);
+    struct rte_mbuf *pkts[NETDEV_MAX_BURST];
+    size_t n_zero_copy = 0, n_copied = 0, n_mtu = 0, n_nombuf = 0;
+    size_t batch_cnt = dp_packet_batch_size(batch);
+    struct kni_dev *kdev = dev->kdev;
+    struct dp_packet *packet;
+    unsigned int n = 0, sent;
+    uint64_t bytes = 0;
+
+    if (OVS_UNLIKELY(!kdev || !(dev->flags & NETDEV_UP))) {
+        dp_packet_delete_batch(batch, true);
+        rte_spinlock_lock(&dev->stats_lock);
+        dev->stats.tx_dropped += batch_cnt;
+        rte_spinlock_unlock(&dev->stats_lock);
+        return 0;
+    }
+
+    if (OVS_UNLIKELY(concurrent_txq)) {
+        rte_spinlock_lock(&dev->tx_lock);
+    }
+
+    DP_PACKET_BATCH_FOR_EACH (i, packet, batch) {
+        uint32_t size = dp_packet_size(packet);
+        struct rte_mbuf *m;
+
+        if (OVS_UNLIKELY(size > dev->frame_room)) {
+            n_mtu++;
+            dp_packet_delete(packet);
+            continue;
+        }
+        if (packet->source == DPBUF_DPDK
+            && kni_mbuf_is_registered(dev->ctx, &packet->mbuf)) {
+            /* Zero copy: the kernel reads the buffer where it is. */
+            m = &packet->mbuf;
+            n_zero_copy++;
+        } else {
+            m = rte_pktmbuf_alloc(dev->mp);
+            if (OVS_UNLIKELY(!m)) {
+                n_nombuf++;
+                dp_packet_delete(packet);
+                continue;
+            }
+            memcpy(rte_pktmbuf_mtod(m, void *), dp_packet_data(packet), size);
+            m->data_len = size;
+            m->pkt_len = size;
+            n_copied++;
+            dp_packet_delete(packet);
+        }
+        bytes += size;
+        pkts[n++] = m;
+    }
+
+    sent = kni_tx_burst(kdev, pkts, n);
+    if (OVS_UNLIKELY(sent < n)) {
+        for (unsigned int i = sent; i < n; i++) {
+            bytes -= rte_pktmbuf_pkt_len(pkts[i]);
+        }
+        rte_pktmbuf_free_bulk(pkts + sent, n - sent);
+    }
+
+    if (OVS_UNLIKELY(concurrent_txq)) {
+        rte_spinlock_unlock(&dev->tx_lock);
+    }
+
+    rte_spinlock_lock(&dev->stats_lock);
+    dev->stats.tx_packets += sent;
+    dev->stats.tx_bytes += bytes;
+    dev->stats.tx_dropped += batch_cnt - sent;
+    dev->tx_zero_copy += n_zero_copy;
+    dev->tx_copied += n_copied;
+    dev->tx_ring_full_drops += n - sent;
+    dev->tx_mtu_drops += n_mtu;
+    dev->tx_no_mbuf_drops += n_nombuf;
+    rte_spinlock_unlock(&dev->stats_lock);
+    return 0;
+}
+
+/* ovs-appctl commands. */
+
+static void
+netdev_kni_format(struct ds *ds, struct netdev_kni *dev)
+    OVS_REQUIRES(kni_mutex)
+{
+    ovs_mutex_lock(&dev->mutex);
+    ds_put_format(ds, "%s:", netdev_get_name(&dev->up));
+    if (dev->kdev) {
+        ds_put_format(ds, " ifindex %d, mtu %d, mac "ETH_ADDR_FMT", "
+                      "ring %"PRIu32", buffers %"PRIu32" bytes, kernel %s, "
+                      "port %s\n", kni_dev_ifindex(dev->kdev), dev->mtu,
+                      ETH_ADDR_ARGS(dev->hwaddr), dev->ring_size,
+                      dev->frame_room, dev->kernel_up ? "up" : "down",
+                      dev->flags & NETDEV_UP ? "up" : "down");
+    } else {
+        ds_put_cstr(ds, " no kernel device\n");
+    }
+    ovs_mutex_unlock(&dev->mutex);
+}
+
+static void
+netdev_kni_unixctl_show(struct unixctl_conn *conn, int argc,
+                        const char *argv[], void *aux OVS_UNUSED)
+{
+    struct ds ds = DS_EMPTY_INITIALIZER;
+    struct netdev_kni *dev;
+    bool found = false;
+
+    ovs_mutex_lock(&kni_mutex);
+    if (kni_ctx) {
+        ds_put_format(&ds, "%s: ABI version %"PRIu32"\n", KNI_DEVICE_PATH,
+                      kni_ctx_abi_version(kni_ctx));
+    } else {
+        ds_put_format(&ds, "%s: not open\n", KNI_DEVICE_PATH);
+    }
+    LIST_FOR_EACH (dev, node, &kni_list) {
+        if (argc < 2 || !strcmp(argv[1], netdev_get_name(&dev->up))) {
+            netdev_kni_format(&ds, dev);
+            found = true;
+        }
+    }
+    ovs_mutex_unlock(&kni_mutex);
+
+    if (argc > 1 && !found) {
+        unixctl_command_reply_error(conn, "no such kni port");
+    } else {
+        unixctl_command_reply(conn, ds_cstr(&ds));
+    }
+    ds_destroy(&ds);
+}
+
+static int
+netdev_kni_class_init(void)
+{
+    static struct ovsthread_once once = OVSTHREAD_ONCE_INITIALIZER;
+
+    /* Runs before main(): no DPDK call here. */
+    if (ovsthread_once_start(&once)) {
+        unixctl_command_register("kni/show", "[port]", 0, 1,
+                                 netdev_kni_unixctl_show, NULL);
+        ovsthread_once_done(&once);
+    }
+    return 0;
 }
 
 static const struct netdev_class netdev_kni_class = {
     .type = "kni",
     .is_pmd = true,
+    .init = netdev_kni_class_init,
+    .run = netdev_kni_run,
+    .wait = netdev_kni_wait,
     .alloc = netdev_kni_alloc,
     .construct = netdev_kni_construct,
     .destruct = netdev_kni_destruct,
     .dealloc = netdev_kni_dealloc,
     .get_config = netdev_kni_get_config,
     .set_config = netdev_kni_set_config,
+    .reconfigure = netdev_kni_reconfigure,
     .send = netdev_kni_send,
+    .get_etheraddr = netdev_kni_get_etheraddr,
+    .set_etheraddr = netdev_kni_set_etheraddr,
+    .get_mtu = netdev_kni_get_mtu,
+    .set_mtu = netdev_kni_set_mtu,
+    .get_ifindex = netdev_kni_get_ifindex,
+    .get_carrier = netdev_kni_get_carrier,
     .get_stats = netdev_kni_get_stats,
+    .get_custom_stats = netdev_kni_get_custom_stats,
+    .get_status = netdev_kni_get_status,
+    .update_flags = netdev_kni_update_flags,
     .rxq_alloc = netdev_kni_rxq_alloc,
     .rxq_construct = netdev_kni_rxq_construct,
     .rxq_destruct = netdev_kni_rxq_destruct,
@@ -327,9 +1144,6 @@ static const struct netdev_class netdev_kni_class = {
     .rxq_wait = netdev_kni_rxq_wait,
 };
 
-/* Runs before main(): no DPDK call may happen here or in anything it
- * reaches. */
-OVS_CONSTRUCTOR(netdev_kni_register)
-{
+OVS_CONSTRUCTOR(netdev_kni_register) {
     netdev_register_provider(&netdev_kni_class);
 }

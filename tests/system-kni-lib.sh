@@ -77,7 +77,7 @@ kni_of_stat () {
 }
 
 kni_tcp () {
-    ip netns exec "$2" iperf3 -s -1 -D -I iperf3.pid
+    ip netns exec "$2" iperf3 -s -1 -D -I "$PWD/iperf3.pid"
     kni_wait_until test -s iperf3.pid
     sleep 0.5
     ip netns exec "$1" iperf3 -c "$3" -n "$4" --connect-timeout 5000 \
