@@ -1998,6 +1998,7 @@ test_stress(void)
         if (!pinger) {
             char cmd[200];
 
+            setpgid(0, 0);
             snprintf(cmd, sizeof cmd, "%sping -q -f -w 3 10.66.0.2 "
                      ">/dev/null 2>&1", ns);
             execl("/bin/sh", "sh", "-c", cmd, NULL);
@@ -2007,6 +2008,7 @@ test_stress(void)
         if (!changer) {
             char cmd[300];
 
+            setpgid(0, 0);
             snprintf(cmd, sizeof cmd, "for m in 1400 1300 1200 1500 1450; "
                      "do %sip link set kts0 mtu $m promisc on; "
                      "%sip link set kts0 promisc off; done "
@@ -2014,7 +2016,7 @@ test_stress(void)
             execl("/bin/sh", "sh", "-c", cmd, NULL);
             _exit(127);
         }
-        sleep_ms(700 + 100 * round);
+        sleep_ms(500 + 50 * round);
         /* Release while all of that runs.  Every third round, close the
          * file instead (its user threads stopped first, as the mapping
          * they use holds the file open). */
@@ -2024,10 +2026,17 @@ test_stress(void)
             munmap(d.map, d.c.mmap_size);
             close(fd);
         } else {
-            check(ioctl(fd, KNI_IOC_RELEASE, &d.c.id) == 0,
-                  "round %d: RELEASE under load", round);
+            double t0 = now();
+            int error = ioctl(fd, KNI_IOC_RELEASE, &d.c.id) ? errno : 0;
+            double secs = now() - t0;
+
+            check(!error, "round %d: RELEASE under load (%.2f s): %s", round,
+                  secs, strerror(error));
         }
-        kill(pinger, SIGKILL);
+        double t1 = now();
+
+        kill(-pinger, SIGKILL);
+        kill(-changer, SIGKILL);
         waitpid(pinger, NULL, 0);
         waitpid(changer, NULL, 0);
         if (round % 3 != 2) {
@@ -2040,6 +2049,7 @@ test_stress(void)
         if (in_ns) {
             run("ip netns del ktss");
         }
+        printf("round %d: cleanup took %.2f s\n", round, now() - t1);
         check(!netdev_exists("kts0"), "round %d%s: device gone "
               "(peer saw %d echo requests)", round,
               in_ns ? " (in netns)" : "", pr.n_echo);
