@@ -146,6 +146,8 @@ struct netdev_rxq_kni {
 };
 
 static int netdev_kni_construct(struct netdev *);
+static void netdev_kni_run(const struct netdev_class *);
+static int netdev_kni_set_etheraddr(struct netdev *, const struct eth_addr);
 
 static bool
 is_kni_class(const struct netdev_class *class)
@@ -485,6 +487,7 @@ netdev_kni_set_config(struct netdev *netdev, const struct smap *args,
     struct netdev_kni *dev = netdev_kni_cast(netdev);
     const char *name = netdev_get_name(netdev);
     uint32_t ring_size, core_id;
+    bool apply_mac = false;
     struct eth_addr mac;
     bool force_bind;
     int error;
@@ -520,22 +523,10 @@ netdev_kni_set_config(struct netdev *netdev, const struct smap *args,
     }
     if (!eth_addr_equals(dev->requested_mac, mac)) {
         dev->requested_mac = mac;
-        if (dev->kdev && !eth_addr_is_zero(mac)
-            && !eth_addr_equals(dev->hwaddr, mac)) {
-            /* The kernel takes a new address in place, with no request
-             * back to us. */
-            error = kni_dev_set_mac(dev->kdev, mac.ea);
-            if (error) {
-                *errp = xasprintf("%s: the kni module refused options:mac="
-                                  ETH_ADDR_FMT" (%s)", name,
-                                  ETH_ADDR_ARGS(mac), ovs_strerror(error));
-            } else {
-                dev->hwaddr = mac;
-                netdev_change_seq_changed(netdev);
-            }
-        }
+        apply_mac = (dev->kdev && !eth_addr_is_zero(mac)
+                     && !eth_addr_equals(dev->hwaddr, mac));
     }
-    if (!error && !dev->kdev) {
+    if (!dev->kdev) {
         /* The port is not in the datapath yet: no PMD thread can see it, so
          * the device can be made now and any failure shows in the Interface
          * 'error' column. */
@@ -543,6 +534,17 @@ netdev_kni_set_config(struct netdev *netdev, const struct smap *args,
     }
     ovs_mutex_unlock(&dev->mutex);
     ovs_mutex_unlock(&kni_mutex);
+
+    if (apply_mac) {
+        /* The kernel takes a new address in place, with no request back to
+         * us. */
+        error = netdev_kni_set_etheraddr(netdev, mac);
+        if (error) {
+            *errp = xasprintf("%s: the kni module refused options:mac="
+                              ETH_ADDR_FMT" (%s)", name, ETH_ADDR_ARGS(mac),
+                              ovs_strerror(error));
+        }
+    }
     return error;
 }
 
@@ -569,6 +571,30 @@ netdev_kni_reconfigure(struct netdev *netdev)
     return error;
 }
 
+/* Changes the MTU (when 'mac' is null) or the MAC address of the kernel
+ * device of 'dev' from OVS's side.  The module refuses with EAGAIN while
+ * one of this process's own requests waits for its answer with RTNL held
+ * (taking RTNL here would leave nobody to answer): answer the requests,
+ * then try again.  Main thread only; neither 'kni_mutex' nor 'dev->mutex'
+ * may be held. */
+static int
+netdev_kni_kernel_set(struct netdev_kni *dev, int mtu,
+                      const struct eth_addr *mac)
+    OVS_EXCLUDED(kni_mutex, dev->mutex)
+{
+    int error = EAGAIN;
+
+    for (int i = 0; i < 1000 && error == EAGAIN; i++) {
+        error = (mac
+                 ? kni_dev_set_mac(dev->kdev, mac->ea)
+                 : kni_dev_set_mtu(dev->kdev, mtu));
+        if (error == EAGAIN) {
+            netdev_kni_run(NULL);
+        }
+    }
+    return error;
+}
+
 static int
 netdev_kni_get_etheraddr(const struct netdev *netdev, struct eth_addr *mac)
 {
@@ -586,15 +612,17 @@ netdev_kni_set_etheraddr(struct netdev *netdev, const struct eth_addr mac)
     struct netdev_kni *dev = netdev_kni_cast(netdev);
     int error = 0;
 
-    ovs_mutex_lock(&dev->mutex);
-    if (!eth_addr_equals(dev->hwaddr, mac)) {
-        error = dev->kdev ? kni_dev_set_mac(dev->kdev, mac.ea) : 0;
-        if (!error) {
+    if (dev->kdev) {
+        error = netdev_kni_kernel_set(dev, 0, &mac);
+    }
+    if (!error) {
+        ovs_mutex_lock(&dev->mutex);
+        if (!eth_addr_equals(dev->hwaddr, mac)) {
             dev->hwaddr = mac;
             netdev_change_seq_changed(netdev);
         }
+        ovs_mutex_unlock(&dev->mutex);
     }
-    ovs_mutex_unlock(&dev->mutex);
     return error;
 }
 
@@ -613,6 +641,7 @@ static int
 netdev_kni_set_mtu(struct netdev *netdev, int mtu)
 {
     struct netdev_kni *dev = netdev_kni_cast(netdev);
+    bool in_place;
     int error = 0;
 
     if (mtu < ETH_PAYLOAD_MIN || mtu > 65535 - KNI_FRAME_OVERHEAD) {
@@ -620,21 +649,28 @@ netdev_kni_set_mtu(struct netdev *netdev, int mtu)
     }
 
     ovs_mutex_lock(&dev->mutex);
-    if (dev->mtu != mtu) {
-        dev->requested_mtu = mtu;
-        if (dev->kdev && mtu + KNI_FRAME_OVERHEAD <= dev->frame_room) {
-            /* The buffers hold it: change the kernel device in place. */
-            error = kni_dev_set_mtu(dev->kdev, mtu);
-            if (!error) {
-                dev->mtu = mtu;
-                netdev_change_seq_changed(netdev);
-            }
-        } else if (dev->kdev) {
-            /* Larger buffers are needed: make the device again. */
-            netdev_request_reconfigure(netdev);
-        }
+    if (dev->mtu == mtu) {
+        ovs_mutex_unlock(&dev->mutex);
+        return 0;
+    }
+    dev->requested_mtu = mtu;
+    in_place = dev->kdev && mtu + KNI_FRAME_OVERHEAD <= dev->frame_room;
+    if (dev->kdev && !in_place) {
+        /* Larger buffers are needed: make the device again. */
+        netdev_request_reconfigure(netdev);
     }
     ovs_mutex_unlock(&dev->mutex);
+
+    if (in_place) {
+        /* The buffers hold it: change the kernel device in place. */
+        error = netdev_kni_kernel_set(dev, mtu, NULL);
+        if (!error) {
+            ovs_mutex_lock(&dev->mutex);
+            dev->mtu = mtu;
+            netdev_change_seq_changed(netdev);
+            ovs_mutex_unlock(&dev->mutex);
+        }
+    }
     return error;
 }
 
