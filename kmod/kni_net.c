@@ -109,7 +109,9 @@ static int kni_request(struct kni_dev *kd, struct kni_req *rq)
 		goto out;
 	}
 
-	rq->seq = ++kd->req_seq;
+	if (!++kd->req_seq)	/* 0 never matches an answer */
+		++kd->req_seq;
+	rq->seq = kd->req_seq;
 	slot = kni_kring_req(&kd->req, kd->req.cached);
 	WRITE_ONCE(slot->seq, rq->seq);
 	WRITE_ONCE(slot->type, rq->type);
