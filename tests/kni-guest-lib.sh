@@ -75,7 +75,13 @@ kni_dpdk_initialized () {
 
 kni_ovs_stop () {
     kni_rc=0
+    kni_vs_pid=$(cat "$OVS_RUNDIR/ovs-vswitchd.pid" 2>/dev/null || true)
     ovs-appctl -t ovs-vswitchd exit --cleanup || kni_rc=1
+    # "exit" answers before the process is gone; its /dev/kni descriptor
+    # (and so the module's reference count) goes with the process.
+    if test -n "$kni_vs_pid"; then
+        kni_wait_until test ! -e "/proc/$kni_vs_pid" || kni_rc=1
+    fi
     ovs-appctl -t ovsdb-server exit || kni_rc=1
     return $kni_rc
 }
