@@ -52,6 +52,7 @@
 #include "uapi/kni.h"
 
 #define BUF_SIZE 2048
+#define KNI_PARAMS_DIR "/sys/module/kni/parameters/"
 
 static int n_fail;
 static int n_pass;
@@ -74,6 +75,15 @@ check(bool ok, const char *fmt, ...)
     }
 }
 
+/* Message of errno value 'error' (the GNU strerror_r() returns it). */
+static const char *
+err_str(int error)
+{
+    static char buf[128];
+
+    return strerror_r(error, buf, sizeof buf);
+}
+
 static void
 fatal(const char *fmt, ...)
 {
@@ -83,7 +93,7 @@ fatal(const char *fmt, ...)
     va_start(args, fmt);
     vprintf(fmt, args);
     va_end(args);
-    printf(" (%s)\n", strerror(errno));
+    printf(" (%s)\n", err_str(errno));
     exit(1);
 }
 
@@ -127,20 +137,27 @@ read_file(const char *path, char *buf, size_t size)
     buf[strcspn(buf, "\n")] = '\0';
 }
 
+/* Reads module parameter 'name'. */
+static void
+read_param(const char *name, char *buf, size_t size)
+{
+    char path[128];
+
+    snprintf(path, sizeof path, "%s%s", KNI_PARAMS_DIR, name);
+    read_file(path, buf, size);
+}
+
 static void
 read_params(void)
 {
     char buf[64];
 
-    read_file("/sys/module/kni/parameters/lo_mode", param_lo_mode,
-              sizeof param_lo_mode);
-    read_file("/sys/module/kni/parameters/kthread_mode", param_kthread_mode,
-              sizeof param_kthread_mode);
-    read_file("/sys/module/kni/parameters/carrier", param_carrier,
-              sizeof param_carrier);
-    read_file("/sys/module/kni/parameters/req_timeout_ms", buf, sizeof buf);
+    read_param("lo_mode", param_lo_mode, sizeof param_lo_mode);
+    read_param("kthread_mode", param_kthread_mode, sizeof param_kthread_mode);
+    read_param("carrier", param_carrier, sizeof param_carrier);
+    read_param("req_timeout_ms", buf, sizeof buf);
     param_req_timeout_ms = atoi(buf);
-    read_file("/sys/module/kni/parameters/max_pinned_mb", buf, sizeof buf);
+    read_param("max_pinned_mb", buf, sizeof buf);
     param_max_pinned_mb = atoi(buf);
     printf("module: lo_mode=%s kthread_mode=%s carrier=%s "
            "req_timeout_ms=%u max_pinned_mb=%u\n", param_lo_mode,
@@ -562,7 +579,7 @@ loop_run__(struct tdev *d, struct area *a, uint64_t n, uint32_t min,
            uint32_t max, bool verbose, bool verify)
 {
     uint32_t size = d->c.ring_size_out;
-    uint32_t *rx_free = calloc(size, sizeof *rx_free);
+    uint32_t rx_free[KNI_RING_SIZE_MAX];
     uint32_t n_rx_free = 0;
     uint64_t sent = 0, got = 0, comps = 0, bad = 0;
     double start, last_progress;
@@ -570,7 +587,6 @@ loop_run__(struct tdev *d, struct area *a, uint64_t n, uint32_t min,
 
     if ((size_t) 2 * size * BUF_SIZE > a->len) {
         printf("area too small\n");
-        free(rx_free);
         return -1;
     }
     /* Buffers 0..size-1 for rx, size..2*size-1 for fill. */
@@ -675,8 +691,7 @@ loop_run__(struct tdev *d, struct area *a, uint64_t n, uint32_t min,
                        (unsigned long long) st.tx_no_fill,
                        (unsigned long long) st.tx_ring_full,
                        (unsigned long long) st.rx_bad_desc);
-                free(rx_free);
-                return -1;
+                        return -1;
             }
             sched_yield();
         }
@@ -693,7 +708,6 @@ loop_run__(struct tdev *d, struct area *a, uint64_t n, uint32_t min,
             sleep_ms(1);
         }
     }
-    free(rx_free);
     if (verbose) {
         printf("loop: %"PRIu64" frames of %u-%u bytes in %.3f s: %.0f pps, "
                "%"PRIu64" bad\n", n, min, max, secs, n / secs, bad);
@@ -749,7 +763,7 @@ test_mem(void)
         reg.len = (LEN);                                                  \
         reg.flags = (FLAGS);                                              \
         check(ioctl(fd, KNI_IOC_MEM_REG, &reg) < 0 && errno == (ERR),     \
-              "MEM_REG %s: %s", WHAT, strerror(ERR));                     \
+              "MEM_REG %s: %s", WHAT, err_str(ERR));                     \
     } while (0)
 
     MEM_REG_FAILS((uintptr_t) p + 1, page, 0, EINVAL, "unaligned address");
@@ -783,7 +797,7 @@ test_mem(void)
     check(i == KNI_MAX_REGIONS, "%d regions registered", i);
     error = area_reg(fd, &a, page);
     check(error == ENOSPC, "region %d: ENOSPC (%s)", KNI_MAX_REGIONS + 1,
-          strerror(error));
+          err_str(error));
     for (i = 0; i < KNI_MAX_REGIONS; i++) {
         if (ioctl(fd, KNI_IOC_MEM_UNREG, &areas[i].id) < 0) {
             break;
@@ -798,15 +812,15 @@ test_mem(void)
 
     error = area_reg(fd, &a, big << 20);
     check(!error, "register %zu MiB (half of max_pinned_mb + 1): %s", big,
-          strerror(error));
+          err_str(error));
     error = area_reg(fd2, &areas[0], big << 20);
     check(error == ENOMEM, "second %zu MiB from another file: ENOMEM (%s)",
-          big, strerror(error));
+          big, err_str(error));
     close(fd);
     fd = open_kni();
     error = area_reg(fd2, &areas[0], big << 20);
     check(!error, "after the first file closed, %zu MiB again: %s", big,
-          strerror(error));
+          err_str(error));
     munmap(a.base, a.len);
     close(fd2);
     close(fd);
@@ -824,8 +838,8 @@ test_create(void)
 #define CREATE_FAILS(ERR, WHAT)                                           \
     do {                                                                  \
         error = ioctl(fd, KNI_IOC_CREATE, &c) < 0 ? errno : 0;            \
-        check(error == (ERR), "CREATE %s: %s (%s)", WHAT, strerror(ERR),  \
-              strerror(error));                                           \
+        check(error == (ERR), "CREATE %s: %s (%s)", WHAT, err_str(ERR),  \
+              err_str(error));                                           \
     } while (0)
 
     create_init(&c, "ktc0");
@@ -895,7 +909,7 @@ test_create(void)
     c.ring_size = 256;
     error = tdev_create(&d, fd, &c);
     check(!error, "CREATE 15-byte name, MAC, MTUs, ring size: %s",
-          strerror(error));
+          err_str(error));
     check(d.c.id != 0 && d.c.ifindex == if_nametoindex(c.name),
           "id %u, ifindex %u matches", d.c.id, d.c.ifindex);
     check(d.c.ring_size_out == 256 && d.c.req_ring_size == KNI_REQ_RING_SIZE,
@@ -916,12 +930,12 @@ test_create(void)
 
     /* Duplicate name: on this file and on another. */
     error = ioctl(fd, KNI_IOC_CREATE, &c) < 0 ? errno : 0;
-    check(error == EEXIST, "CREATE duplicate: EEXIST (%s)", strerror(error));
+    check(error == EEXIST, "CREATE duplicate: EEXIST (%s)", err_str(error));
     int fd2 = open_kni();
 
     error = ioctl(fd2, KNI_IOC_CREATE, &c) < 0 ? errno : 0;
     check(error == EEXIST, "CREATE duplicate from another file: EEXIST "
-          "(%s)", strerror(error));
+          "(%s)", err_str(error));
 
     /* Devices of another file are invisible. */
     struct kni_dev_value v = { .id = d.c.id, .value = 1 };
@@ -933,7 +947,7 @@ test_create(void)
     /* Default values and random MAC. */
     create_init(&c, "ktc1");
     error = tdev_create(&d2, fd, &c);
-    check(!error, "CREATE with defaults: %s", strerror(error));
+    check(!error, "CREATE with defaults: %s", err_str(error));
     check(d2.c.ring_size_out == KNI_RING_SIZE_DEFAULT, "default ring size %u",
           d2.c.ring_size_out);
     sysfs_attr("ktc1", "mtu", buf, sizeof buf);
@@ -1007,7 +1021,7 @@ test_create(void)
           "RELEASE twice: ENOENT");
     create_init(&c, "ktc2");
     error = tdev_create(&d2, fd, &c);
-    check(!error, "CREATE ktc2: %s", strerror(error));
+    check(!error, "CREATE ktc2: %s", err_str(error));
     munmap(d2.map, d2.c.mmap_size);
     close(fd);
     check(!netdev_exists("ktc2"), "device gone after close");
@@ -1196,7 +1210,7 @@ test_kthread(void)
     c.core_id = sysconf(_SC_NPROCESSORS_ONLN) - 1;
     error = tdev_create(&d, fd, &c);
     check(!error, "CREATE with force_bind to core %u: %s", c.core_id,
-          strerror(error));
+          err_str(error));
 
     pid = find_kthread(multiple ? "kni_ktk0" : "kni_single");
     check(pid > 0, "receive thread %s: pid %d",
@@ -1222,7 +1236,7 @@ test_kthread(void)
         sleep_ms(200);
         t0 = proc_cpu_ticks(pid);
         start = now();
-        sleep(10);
+        sleep_ms(10000);
         t1 = proc_cpu_ticks(pid);
         double ms_per_s = (t1 - t0) * 1000.0 / hz / (now() - start);
 
@@ -1597,7 +1611,7 @@ test_req(void)
     }
     rc = tdev_ioctl_value(&d, KNI_IOC_SET_MTU, 1200);
     check(rc == EAGAIN, "SET_MTU while a request waits: EAGAIN (%s)",
-          strerror(rc));
+          err_str(rc));
     int status;
 
     waitpid(pid, &status, 0);
@@ -2014,7 +2028,7 @@ test_stress(void)
             setpgid(0, 0);
             snprintf(cmd, sizeof cmd, "%sping -q -f -w 3 10.66.0.2 "
                      ">/dev/null 2>&1", ns);
-            execl("/bin/sh", "sh", "-c", cmd, NULL);
+            execlp("sh", "sh", "-c", cmd, NULL);
             _exit(127);
         }
         changer = fork();
@@ -2026,7 +2040,7 @@ test_stress(void)
                      "do %sip link set kts0 mtu $m promisc on; "
                      "%sip link set kts0 promisc off; done "
                      ">/dev/null 2>&1", ns, ns);
-            execl("/bin/sh", "sh", "-c", cmd, NULL);
+            execlp("sh", "sh", "-c", cmd, NULL);
             _exit(127);
         }
         sleep_ms(500 + 50 * round);
@@ -2044,7 +2058,7 @@ test_stress(void)
             double secs = now() - t0;
 
             check(!error, "round %d: RELEASE under load (%.2f s): %s", round,
-                  secs, strerror(error));
+                  secs, err_str(error));
         }
         double t1 = now();
 
@@ -2124,7 +2138,7 @@ test_kill(void)
     int error = area_reg(fd, &a, mb << 20);
 
     check(!error, "its %zu MiB were unpinned: registering them again works "
-          "(%s)", mb, strerror(error));
+          "(%s)", mb, err_str(error));
     close(fd);
 }
 
