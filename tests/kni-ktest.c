@@ -1227,24 +1227,43 @@ test_kthread(void)
               out);
     }
 
-    /* An idle device costs no CPU time. */
+    /* An idle device costs no CPU time: the thread sleeps until kicked.
+     * schedstat's first field is the time the thread ran, in ns. */
     if (pid > 0) {
-        unsigned long long t0, t1;
+        unsigned long long t0, t1, run0 = 0, run1 = 0, cs0, cs1;
         long hz = sysconf(_SC_CLK_TCK);
-        double start;
+        char path[64];
+        double start, secs;
 
+        snprintf(path, sizeof path, "/proc/%d/schedstat", (int) pid);
         sleep_ms(200);
         t0 = proc_cpu_ticks(pid);
+        read_file(path, buf, sizeof buf);
+        sscanf(buf, "%llu", &run0);
+        cs0 = strtoull(run_output("grep -h ctxt_switches /proc/%d/status | "
+                                  "awk '{s += $2} END {print s}'", (int) pid),
+                       NULL, 10);
         start = now();
         sleep_ms(10000);
+        secs = now() - start;
         t1 = proc_cpu_ticks(pid);
-        double ms_per_s = (t1 - t0) * 1000.0 / hz / (now() - start);
+        read_file(path, buf, sizeof buf);
+        sscanf(buf, "%llu", &run1);
+        cs1 = strtoull(run_output("grep -h ctxt_switches /proc/%d/status | "
+                                  "awk '{s += $2} END {print s}'", (int) pid),
+                       NULL, 10);
+        double ms_per_s = (t1 - t0) * 1000.0 / hz / secs;
+        double us_per_s = (run1 - run0) / 1000.0 / secs;
 
-        printf("IDLE kthread_mode=%s cpu_ms_per_s=%.2f (ticks %llu over "
-               "%.1f s, HZ %ld)\n", param_kthread_mode, ms_per_s, t1 - t0,
-               now() - start, hz);
-        check(ms_per_s < 10, "idle receive thread uses %.2f ms/s of CPU",
-              ms_per_s);
+        printf("IDLE kthread_mode=%s cpu_us_per_s=%.3f (schedstat %llu ns "
+               "over %.1f s, %llu ns since it started) cpu_ticks=%llu "
+               "(HZ %ld) context_switches=%llu\n", param_kthread_mode,
+               us_per_s, run1 - run0, secs, run1, t1 - t0, hz, cs1 - cs0);
+        check(run1 > 0, "schedstat readable");
+        check(ms_per_s < 10 && us_per_s < 1000,
+              "idle receive thread uses %.3f us/s of CPU", us_per_s);
+        check(cs1 - cs0 == 0, "and never woke up (%llu context switches)",
+              cs1 - cs0);
     }
 
     if (multiple) {
