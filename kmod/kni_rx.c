@@ -90,6 +90,9 @@ static u32 kni_rx_dev(struct kni_dev *kd)
 	n = kni_kring_cons_avail(&kd->rx, KNI_RX_BATCH);
 	if (!n)
 		return 0;
+	/* Awake: a device attached while the thread was busy needs no kick. */
+	if (unlikely(READ_ONCE(*kd->rx.flags)))
+		WRITE_ONCE(*kd->rx.flags, 0);
 	room = kni_kring_prod_free(&kd->comp);
 	if (room < n) {
 		kni_count(kd, comp_ring_full);
