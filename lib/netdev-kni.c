@@ -288,7 +288,8 @@ netdev_kni_create_kdev(struct netdev_kni *dev, char **errp)
     mp = kni_mp_create(name, n_mbufs, frame_room);
     if (!mp) {
         *errp = xasprintf("%s: cannot create a mempool of %"PRIu32" mbufs "
-                          "of %"PRIu32" bytes (%s)", name, n_mbufs,
+                          "of %"PRIu32" bytes (%s): give DPDK more memory "
+                          "or lower options:ring_size", name, n_mbufs,
                           frame_room, rte_strerror(rte_errno));
         return ENOMEM;
     }
