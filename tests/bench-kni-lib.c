@@ -1,0 +1,160 @@
+/*
+ * Copyright (c) 2026 The ovs-kni authors.
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at:
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+/* Per-packet cost of the userspace data path: kni_tx_burst() (the core of
+ * the kni port's send) and kni_rx_burst() (the core of its rxq_recv),
+ * measured against the kni module loaded with lo_mode=lo_mode_fifo, which
+ * turns every frame given on the rx ring back into a frame on the tx ring.
+ * A DPDK rte_ring moving the same mbuf pointers in the same bursts is
+ * measured in the same run as the peer.
+ *
+ *   bench-kni-lib [FRAMES [SIZE]]     (defaults: 500000 frames of 64 bytes)
+ *
+ * Prints nanoseconds per packet; figures are for comparison within one
+ * run, not absolute speeds. */
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+#include <rte_ring.h>
+
+#include "kni.h"
+
+#define BURST 32
+
+static double
+ns_per(uint64_t cycles, uint64_t n)
+{
+    return n ? (double) cycles * 1e9 / rte_get_timer_hz() / n : 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+    char *eal_args[] = {
+        argv[0], "--no-huge", "-m", "256", "--no-pci", "--no-shconf",
+        "--no-telemetry", "--log-level=error", "--legacy-mem", NULL,
+    };
+    uint64_t frames = argc > 1 ? strtoull(argv[1], NULL, 10) : 500000;
+    uint32_t size = argc > 2 ? strtoul(argv[2], NULL, 10) : 64;
+    uint64_t tx_cycles = 0, rx_cycles = 0, tx_pkts = 0, rx_pkts = 0;
+    uint64_t ring_cycles = 0, ring_pkts = 0, spins = 0;
+    struct kni_dev_ustats us;
+    struct kni_dev_conf conf;
+    struct rte_mempool *mp;
+    struct rte_ring *ring;
+    struct kni_dev *dev;
+    struct kni_ctx *ctx;
+    char *msg = NULL;
+    int error;
+
+    if (rte_eal_init(sizeof eal_args / sizeof eal_args[0] - 1,
+                     eal_args) < 0) {
+        fprintf(stderr, "EAL init failed: %s\n", rte_strerror(rte_errno));
+        return EXIT_FAILURE;
+    }
+    if (size < 60 || size > 2048) {
+        fprintf(stderr, "frame size must be from 60 to 2048\n");
+        return EXIT_FAILURE;
+    }
+
+    error = kni_ctx_open(NULL, &ctx, &msg);
+    if (error) {
+        fprintf(stderr, "%s\n", msg ? msg : strerror(error));
+        return EXIT_FAILURE;
+    }
+    mp = rte_pktmbuf_pool_create("bench", 8191, 256, 0,
+                                 RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+    ring = rte_ring_create("bench", 1024, SOCKET_ID_ANY,
+                           RING_F_SP_ENQ | RING_F_SC_DEQ);
+    if (!mp || !ring || kni_register_mempool(ctx, mp)) {
+        fprintf(stderr, "mempool or ring setup failed\n");
+        return EXIT_FAILURE;
+    }
+    memset(&conf, 0, sizeof conf);
+    conf.name = "kbench0";
+    conf.mp = mp;
+    error = kni_dev_create(ctx, &conf, &dev);
+    if (error) {
+        fprintf(stderr, "kni_dev_create: %s\n", strerror(error));
+        return EXIT_FAILURE;
+    }
+
+    while (rx_pkts < frames && spins < 100000000) {
+        struct rte_mbuf *pkts[BURST];
+        unsigned int n, taken;
+        uint64_t t0, t1, t2;
+
+        if (tx_pkts - rx_pkts < 512 && tx_pkts < frames
+            && !rte_pktmbuf_alloc_bulk(mp, pkts, BURST)) {
+            for (int i = 0; i < BURST; i++) {
+                memset(rte_pktmbuf_mtod(pkts[i], void *), 0xa5, 14);
+                pkts[i]->data_len = pkts[i]->pkt_len = size;
+            }
+            t0 = rte_get_timer_cycles();
+            taken = kni_tx_burst(dev, pkts, BURST);
+            t1 = rte_get_timer_cycles();
+            tx_cycles += t1 - t0;
+            tx_pkts += taken;
+            rte_pktmbuf_free_bulk(pkts + taken, BURST - taken);
+        }
+
+        t0 = rte_get_timer_cycles();
+        n = kni_rx_burst(dev, pkts, BURST);
+        t1 = rte_get_timer_cycles();
+        if (n) {
+            rx_cycles += t1 - t0;
+            rx_pkts += n;
+
+            /* The peer: the same mbufs through an SP/SC rte_ring. */
+            t1 = rte_get_timer_cycles();
+            rte_ring_enqueue_burst(ring, (void **) pkts, n, NULL);
+            rte_ring_dequeue_burst(ring, (void **) pkts, n, NULL);
+            t2 = rte_get_timer_cycles();
+            ring_cycles += t2 - t1;
+            ring_pkts += n;
+            rte_pktmbuf_free_bulk(pkts, n);
+        } else {
+            spins++;
+        }
+    }
+
+    printf("frames %"PRIu64" of %"PRIu32" bytes through lo_mode_fifo\n",
+           rx_pkts, size);
+    printf("kni_tx_burst  %8.1f ns/packet\n", ns_per(tx_cycles, tx_pkts));
+    printf("kni_rx_burst  %8.1f ns/packet (bursts that returned frames)\n",
+           ns_per(rx_cycles, rx_pkts));
+    printf("rte_ring peer %8.1f ns/packet (enqueue + dequeue)\n",
+           ns_per(ring_cycles, ring_pkts));
+    kni_dev_get_ustats(dev, &us);
+    printf("kicks         %8.3f per packet (wake-ups of the kernel thread)\n",
+           tx_pkts ? (double) us.kicks / tx_pkts : 0);
+    printf("ratio tx/peer %.2f, rx/peer %.2f\n",
+           ns_per(tx_cycles, tx_pkts) / ns_per(ring_cycles, ring_pkts),
+           ns_per(rx_cycles, rx_pkts) / ns_per(ring_cycles, ring_pkts));
+
+    kni_dev_release(dev);
+    kni_ctx_close(ctx);
+    rte_eal_cleanup();
+    return rx_pkts >= frames ? EXIT_SUCCESS : EXIT_FAILURE;
+}
