@@ -27,6 +27,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <rte_errno.h>
+#include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
@@ -73,93 +75,73 @@ struct kni_dev {
 /* Fill ring refills happen in batches of at least this many buffers. */
 #define KNI_FILL_BATCH 32
 
-static char * __attribute__((format(printf, 1, 2)))
-kni_asprintf(const char *format, ...)
+static void __attribute__((format(printf, 3, 4)))
+kni_msg(char *msg, size_t msg_size, const char *format, ...)
 {
     va_list args;
-    char *s;
-    int len;
 
-    va_start(args, format);
-    len = vsnprintf(NULL, 0, format, args);
-    va_end(args);
-    if (len < 0) {
-        return NULL;
-    }
-
-    s = malloc(len + 1);
-    if (s) {
+    if (msg && msg_size) {
         va_start(args, format);
-        vsnprintf(s, len + 1, format, args);
+        vsnprintf(msg, msg_size, format, args);
         va_end(args);
     }
-    return s;
 }
 
 int
-kni_ctx_open(const char *path, struct kni_ctx **ctxp, char **msg)
+kni_ctx_open(const char *path, struct kni_ctx **ctxp, char *msg,
+             size_t msg_size)
 {
     struct kni_ctx *ctx;
     uint32_t version;
-    char *m = NULL;
-    int error;
     int fd;
 
     *ctxp = NULL;
+    kni_msg(msg, msg_size, "%s", "");
     if (!path) {
         path = KNI_DEVICE_PATH;
     }
 
     fd = open(path, O_RDWR | O_CLOEXEC);
     if (fd < 0) {
-        error = errno;
+        int error = errno;
+
         if (error == ENOENT || error == ENODEV || error == ENXIO) {
-            m = kni_asprintf("kni kernel module is not loaded (%s: %s); "
-                             "load it with 'modprobe kni' or "
-                             "'insmod kni.ko'", path, strerror(error));
-            error = ENOENT;
-        } else {
-            m = kni_asprintf("cannot open %s: %s", path, strerror(error));
+            kni_msg(msg, msg_size, "kni kernel module is not loaded (%s: "
+                    "%s); load it with 'modprobe kni' or 'insmod kni.ko'",
+                    path, rte_strerror(error));
+            return ENOENT;
         }
-        goto out;
+        kni_msg(msg, msg_size, "cannot open %s: %s", path,
+                rte_strerror(error));
+        return error;
     }
 
     if (ioctl(fd, KNI_IOC_ABI_VERSION, &version) < 0) {
-        error = errno;
-        m = kni_asprintf("%s does not answer the kni ABI version request "
-                         "(%s): it is not the ovs-kni module", path,
-                         strerror(error));
+        int error = errno;
+
+        kni_msg(msg, msg_size, "%s does not answer the kni ABI version "
+                "request (%s): it is not the ovs-kni module", path,
+                rte_strerror(error));
         close(fd);
-        goto out;
+        return error;
     }
     if (version != KNI_ABI_VERSION) {
-        error = EPROTO;
-        m = kni_asprintf("kni kernel module speaks ABI version %"PRIu32
-                         " but this program needs version %d: load the "
-                         "kni module built with this program", version,
-                         KNI_ABI_VERSION);
+        kni_msg(msg, msg_size, "kni kernel module speaks ABI version %"
+                PRIu32" but this program needs version %d: load the kni "
+                "module built with this program", version, KNI_ABI_VERSION);
         close(fd);
-        goto out;
+        return EPROTO;
     }
 
-    ctx = calloc(1, sizeof *ctx);
+    ctx = rte_zmalloc("kni_ctx", sizeof *ctx, 0);
     if (!ctx) {
-        error = ENOMEM;
         close(fd);
-        goto out;
+        return ENOMEM;
     }
     ctx->fd = fd;
     ctx->abi_version = version;
     *ctxp = ctx;
-    error = 0;
-
-out:
-    if (msg) {
-        *msg = m;
-    } else {
-        free(m);
-    }
-    return error;
+    return 0;
 }
 
 void
@@ -169,7 +151,7 @@ kni_ctx_close(struct kni_ctx *ctx)
         /* Closing the file releases every device and region in the
          * kernel. */
         close(ctx->fd);
-        free(ctx);
+        rte_free(ctx);
     }
 }
 
@@ -365,27 +347,35 @@ kni_kick(struct kni_dev *dev)
     ioctl(dev->ctx->fd, KNI_IOC_KICK, &dev->id);
 }
 
-/* Tops up the fill ring from the device's mempool.  Does nothing until
- * KNI_FILL_BATCH slots are free, unless the ring is empty. */
+/* Tops up the fill ring from the device's mempool, in batches of at least
+ * KNI_FILL_BATCH buffers (any number when the ring is empty). */
 static void
 kni_refill(struct kni_dev *dev)
 {
-    struct rte_mbuf *mbufs[KNI_FILL_BATCH * 4];
-    uint32_t idx = kni_ring_prod_index(&dev->fill);
-    uint32_t n = kni_ring_prod_reserve(&dev->fill, RTE_DIM(mbufs));
+    for (;;) {
+        struct rte_mbuf *mbufs[KNI_FILL_BATCH * 4];
+        uint32_t idx = kni_ring_prod_index(&dev->fill);
+        uint32_t n = kni_ring_prod_reserve(&dev->fill, RTE_DIM(mbufs));
 
-    if (n < KNI_FILL_BATCH && n < dev->ring_size) {
-        return;
+        if (!n || (n < KNI_FILL_BATCH && n < dev->ring_size)) {
+            return;
+        }
+        while (n && rte_pktmbuf_alloc_bulk(dev->pool->mp, mbufs, n)) {
+            dev->ustats.fill_alloc_failed++;
+            n /= 2;
+        }
+        if (!n) {
+            return;
+        }
+        for (uint32_t i = 0; i < n; i++) {
+            kni_desc_from_mbuf(kni_ring_slot(&dev->fill, idx + i), mbufs[i],
+                               dev->buf_size);
+        }
+        kni_ring_prod_submit(&dev->fill, n);
+        if (n < RTE_DIM(mbufs)) {
+            return;
+        }
     }
-    while (n && rte_pktmbuf_alloc_bulk(dev->pool->mp, mbufs, n)) {
-        dev->ustats.fill_alloc_failed++;
-        n /= 2;
-    }
-    for (uint32_t i = 0; i < n; i++) {
-        kni_desc_from_mbuf(kni_ring_slot(&dev->fill, idx + i), mbufs[i],
-                           dev->buf_size);
-    }
-    kni_ring_prod_submit(&dev->fill, n);
 }
 
 /* Frees the mbufs the kernel has finished with. */
@@ -495,7 +485,7 @@ kni_dev_create(struct kni_ctx *ctx, const struct kni_dev_conf *conf,
         goto err_release;
     }
 
-    dev = calloc(1, sizeof *dev);
+    dev = rte_zmalloc("kni_dev", sizeof *dev, 0);
     if (!dev) {
         error = ENOMEM;
         munmap(map, c.mmap_size);
@@ -573,7 +563,7 @@ kni_dev_release(struct kni_dev *dev)
      * pool. */
     munmap(dev->map, dev->map_size);
     dev->pool->n_devs--;
-    free(dev);
+    rte_free(dev);
 }
 
 const char *

@@ -61,11 +61,13 @@ struct kni_dev;
 /* Context. */
 
 /* Opens /dev/kni (or 'path' when nonnull) and checks that the module speaks
- * KNI_ABI_VERSION.  On failure returns a positive errno value and, if
- * 'msg' is nonnull, stores in '*msg' a malloc()'d sentence for an operator
- * (for example, ENOENT: the module is not loaded and how to load it;
- * EPROTO: the module's ABI version differs, with both numbers). */
-int kni_ctx_open(const char *path, struct kni_ctx **ctxp, char **msg);
+ * KNI_ABI_VERSION.  On failure returns a positive errno value and writes
+ * into 'msg' (at most 'msg_size' bytes, NUL terminated; 'msg' may be null)
+ * a sentence for an operator: for example, ENOENT: the module is not loaded
+ * and how to load it; EPROTO: the module's ABI version differs, with both
+ * numbers. */
+int kni_ctx_open(const char *path, struct kni_ctx **ctxp, char *msg,
+                 size_t msg_size);
 void kni_ctx_close(struct kni_ctx *);
 
 /* File descriptor that becomes readable (POLLIN) while any device of this

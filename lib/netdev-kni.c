@@ -249,7 +249,7 @@ static int
 kni_ctx_get(const char *name, char **errp)
     OVS_REQUIRES(kni_mutex)
 {
-    char *msg = NULL;
+    char msg[256];
     int error;
 
     if (kni_ctx) {
@@ -261,10 +261,10 @@ kni_ctx_get(const char *name, char **errp)
                           "Open_vSwitch table", name);
         return EOPNOTSUPP;
     }
-    error = kni_ctx_open(NULL, &kni_ctx, &msg);
+    error = kni_ctx_open(NULL, &kni_ctx, msg, sizeof msg);
     if (error) {
-        *errp = xasprintf("%s: %s", name, msg ? msg : ovs_strerror(error));
-        free(msg);
+        *errp = xasprintf("%s: %s", name,
+                          msg[0] ? msg : ovs_strerror(error));
         return error;
     }
     VLOG_INFO("opened %s, kni ABI version %"PRIu32, KNI_DEVICE_PATH,

@@ -65,7 +65,7 @@ main(int argc, char *argv[])
     struct rte_ring *ring;
     struct kni_dev *dev;
     struct kni_ctx *ctx;
-    char *msg = NULL;
+    char msg[256];
     int error;
 
     if (rte_eal_init(sizeof eal_args / sizeof eal_args[0] - 1,
@@ -78,9 +78,9 @@ main(int argc, char *argv[])
         return EXIT_FAILURE;
     }
 
-    error = kni_ctx_open(NULL, &ctx, &msg);
+    error = kni_ctx_open(NULL, &ctx, msg, sizeof msg);
     if (error) {
-        fprintf(stderr, "%s\n", msg ? msg : strerror(error));
+        fprintf(stderr, "%s\n", msg);
         return EXIT_FAILURE;
     }
     mp = rte_pktmbuf_pool_create("bench", 8191, 256, 0,
@@ -96,7 +96,7 @@ main(int argc, char *argv[])
     conf.mp = mp;
     error = kni_dev_create(ctx, &conf, &dev);
     if (error) {
-        fprintf(stderr, "kni_dev_create: %s\n", strerror(error));
+        fprintf(stderr, "kni_dev_create: %s\n", rte_strerror(error));
         return EXIT_FAILURE;
     }
 
