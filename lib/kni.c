@@ -309,10 +309,22 @@ kni_unregister_mempool(struct kni_ctx *ctx, struct rte_mempool *mp)
 }
 
 bool
-kni_mbuf_is_registered(const struct kni_ctx *ctx, const struct rte_mbuf *m)
+kni_mbuf_is_registered(const struct kni_ctx *ctx, const struct rte_mbuf *m,
+                       const struct rte_mempool **hint)
 {
-    return m->nb_segs == 1 && RTE_MBUF_DIRECT(m)
-           && kni_pool_find(ctx, m->pool);
+    if (m->nb_segs != 1 || !RTE_MBUF_DIRECT(m)) {
+        return false;
+    }
+    if (hint && *hint == m->pool) {
+        return true;
+    }
+    if (!kni_pool_find(ctx, m->pool)) {
+        return false;
+    }
+    if (hint) {
+        *hint = m->pool;
+    }
+    return true;
 }
 
 static uint32_t
@@ -620,6 +632,7 @@ kni_rx_burst(struct kni_dev *dev, struct rte_mbuf **pkts, unsigned int n)
 unsigned int
 kni_tx_burst(struct kni_dev *dev, struct rte_mbuf **pkts, unsigned int n)
 {
+    const struct rte_mempool *known = NULL;
     uint32_t idx, room, i;
 
     kni_reclaim(dev);
@@ -629,7 +642,7 @@ kni_tx_burst(struct kni_dev *dev, struct rte_mbuf **pkts, unsigned int n)
     for (i = 0; i < room; i++) {
         struct rte_mbuf *m = pkts[i];
 
-        if (!kni_mbuf_is_registered(dev->ctx, m)) {
+        if (!kni_mbuf_is_registered(dev->ctx, m, &known)) {
             dev->ustats.tx_unregistered++;
             break;
         }

@@ -83,8 +83,11 @@ int kni_register_mempool(struct kni_ctx *, struct rte_mempool *mp);
 int kni_unregister_mempool(struct kni_ctx *, struct rte_mempool *mp);
 
 /* True if 'm' is a mbuf the kernel may take by reference (zero copy): one
- * segment, from a mempool registered on 'ctx'. */
-bool kni_mbuf_is_registered(const struct kni_ctx *, const struct rte_mbuf *m);
+ * segment, from a mempool registered on 'ctx'.  'hint', if nonnull,
+ * remembers the last pool found registered, so that a burst of mbufs from
+ * one pool looks the pool up once: set '*hint' to NULL before the burst. */
+bool kni_mbuf_is_registered(const struct kni_ctx *, const struct rte_mbuf *m,
+                            const struct rte_mempool **hint);
 
 /* Devices. */
 

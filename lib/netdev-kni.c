@@ -1010,6 +1010,7 @@ netdev_kni_send(struct netdev *netdev, int qid OVS_UNUSED,
     struct rte_mbuf *pkts[NETDEV_MAX_BURST];
     size_t n_zero_copy = 0, n_copied = 0, n_mtu = 0, n_nombuf = 0;
     size_t batch_cnt = dp_packet_batch_size(batch);
+    const struct rte_mempool *zc_pool = NULL;
     struct kni_dev *kdev = dev->kdev;
     struct dp_packet *packet;
     unsigned int n = 0, sent;
@@ -1037,7 +1038,7 @@ netdev_kni_send(struct netdev *netdev, int qid OVS_UNUSED,
             continue;
         }
         if (packet->source == DPBUF_DPDK
-            && kni_mbuf_is_registered(dev->ctx, &packet->mbuf)) {
+            && kni_mbuf_is_registered(dev->ctx, &packet->mbuf, &zc_pool)) {
             /* Zero copy: the kernel reads the buffer where it is. */
             m = &packet->mbuf;
             n_zero_copy++;
