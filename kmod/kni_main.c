@@ -89,9 +89,10 @@ static int kni_parse_params(void)
 		return -EINVAL;
 	}
 
-	if (kni_req_timeout_ms < 10 || kni_req_timeout_ms > 10000) {
-		pr_err("invalid req_timeout_ms '%u' (10-10000)\n",
-		       kni_req_timeout_ms);
+	if (kni_req_timeout_ms < 10 ||
+	    kni_req_timeout_ms > KNI_REQ_TIMEOUT_MAX_MS) {
+		pr_err("invalid req_timeout_ms '%u' (10-%d)\n",
+		       kni_req_timeout_ms, KNI_REQ_TIMEOUT_MAX_MS);
 		return -EINVAL;
 	}
 	if (kni_poll_us > 100000) {

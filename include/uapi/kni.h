@@ -65,6 +65,9 @@
  *   wait at once (ENODEV).  Answers may be kicked (KNI_IOC_KICK); the
  *   kernel also looks at resp every 10 ms.  result must be 0 or a negative
  *   errno value (others become EIO).
+ *   Answer from a thread that never waits for RTNL, directly or through
+ *   a lock: a netlink dump or a SIOCSIF* ioctl made while a request waits
+ *   blocks until the request times out.
  * - KNI_IOC_SET_MTU and KNI_IOC_SET_MAC need RTNL: if RTNL is held by a
  *   request of the same file that waits for its answer, they fail with
  *   EAGAIN instead of blocking (answer the request, then retry).
@@ -85,6 +88,7 @@
 #define KNI_RING_SIZE_MAX	16384
 #define KNI_RING_SIZE_DEFAULT	1024
 #define KNI_REQ_RING_SIZE	16	/* req and resp rings, fixed */
+#define KNI_REQ_TIMEOUT_MAX_MS	10000	/* largest req_timeout_ms */
 #define KNI_MAX_REGIONS		64	/* registered regions per file */
 
 /* One packet buffer. */
