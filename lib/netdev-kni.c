@@ -33,10 +33,12 @@
  * senders are serialised when OVS says they may run concurrently.
  *
  * Control path.  The kernel's requests (ip link set mtu|address|promisc|
- * allmulticast|up|down) are answered from the main thread: the class's
- * wait() polls the /dev/kni descriptor and run() drains every port's
- * request ring.  Changes OVS makes (carrier from the port's admin state,
- * mtu_request, options:mac) use ioctls that produce no request back.
+ * allmulticast|up|down) wait for their answer with RTNL held, and the main
+ * thread takes RTNL itself (route table dumps, netdev-linux ioctls), so the
+ * answers come from a thread that does nothing else: it sleeps in poll() on
+ * the /dev/kni descriptor and drains the request rings of the ports.
+ * Changes OVS makes (carrier from the port's admin state, mtu_request,
+ * options:mac) use ioctls that produce no request back.
  *
  * Every reason a kni interface cannot be created is reported through
  * set_config()'s 'errp', which bridge.c stores in the Interface's "error"
@@ -48,6 +50,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdint.h>
 #include <string.h>
 
 #include <rte_errno.h>
@@ -66,6 +69,7 @@
 #include "ovs-thread.h"
 #include "packets.h"
 #include "smap.h"
+#include "timeval.h"
 #include "unixctl.h"
 #include "util.h"
 
@@ -95,6 +99,16 @@ struct kni_mp_sweep {
 static struct ovs_list kni_mp_sweep_list OVS_GUARDED_BY(kni_mutex)
     = OVS_LIST_INITIALIZER(&kni_mp_sweep_list);
 
+/* The ports whose kernel requests the "kni_requests" thread answers: those
+ * with a kernel device that is not being made or released.  Neither this
+ * mutex nor a port's 'mutex' is ever held across an ioctl that may wait for
+ * RTNL while the port is in this list, so the thread never waits for RTNL,
+ * even indirectly. */
+static struct ovs_mutex kni_req_mutex OVS_ACQ_AFTER(kni_mutex)
+    = OVS_MUTEX_INITIALIZER;
+static struct ovs_list kni_req_list OVS_GUARDED_BY(kni_req_mutex)
+    = OVS_LIST_INITIALIZER(&kni_req_list);
+
 struct netdev_kni {
     struct netdev up;
 
@@ -107,8 +121,10 @@ struct netdev_kni {
     uint32_t frame_room;            /* Largest frame a buffer holds. */
 
     struct ovs_list node OVS_GUARDED_BY(kni_mutex);
+    struct ovs_list req_node OVS_GUARDED_BY(kni_req_mutex);
+    bool answered OVS_GUARDED_BY(kni_req_mutex);   /* In 'kni_req_list'. */
 
-    struct ovs_mutex mutex OVS_ACQ_AFTER(kni_mutex);
+    struct ovs_mutex mutex OVS_ACQ_AFTER(kni_req_mutex);
 
     /* Protected by 'mutex'. */
     struct eth_addr hwaddr;
@@ -146,7 +162,7 @@ struct netdev_rxq_kni {
 };
 
 static int netdev_kni_construct(struct netdev *);
-static void netdev_kni_run(const struct netdev_class *);
+static void *netdev_kni_req_main(void *);
 static int netdev_kni_set_etheraddr(struct netdev *, const struct eth_addr);
 
 static bool
@@ -269,7 +285,38 @@ kni_ctx_get(const char *name, char **errp)
     }
     VLOG_INFO("opened %s, kni ABI version %"PRIu32, KNI_DEVICE_PATH,
               kni_ctx_abi_version(kni_ctx));
+    /* The descriptor stays open for the life of the process. */
+    ovs_thread_create("kni_requests", netdev_kni_req_main,
+                      (void *) (intptr_t) kni_ctx_fd(kni_ctx));
     return 0;
+}
+
+/* Makes the "kni_requests" thread answer the kernel requests of 'dev', whose
+ * kernel device now exists. */
+static void
+netdev_kni_answer_start(struct netdev_kni *dev)
+    OVS_EXCLUDED(kni_req_mutex, dev->mutex)
+{
+    ovs_mutex_lock(&kni_req_mutex);
+    if (!dev->answered) {
+        ovs_list_push_back(&kni_req_list, &dev->req_node);
+        dev->answered = true;
+    }
+    ovs_mutex_unlock(&kni_req_mutex);
+}
+
+/* Takes 'dev' out of the "kni_requests" thread's hands, before its kernel
+ * device is released: on return the thread no longer uses it. */
+static void
+netdev_kni_answer_stop(struct netdev_kni *dev)
+    OVS_EXCLUDED(kni_req_mutex, dev->mutex)
+{
+    ovs_mutex_lock(&kni_req_mutex);
+    if (dev->answered) {
+        ovs_list_remove(&dev->req_node);
+        dev->answered = false;
+    }
+    ovs_mutex_unlock(&kni_req_mutex);
 }
 
 /* Creates the kernel device of 'dev' with its requested configuration. */
@@ -397,6 +444,7 @@ netdev_kni_destruct(struct netdev *netdev)
     struct netdev_kni *dev = netdev_kni_cast(netdev);
 
     ovs_mutex_lock(&kni_mutex);
+    netdev_kni_answer_stop(dev);
     ovs_mutex_lock(&dev->mutex);
     netdev_kni_destroy_kdev(dev);
     ovs_mutex_unlock(&dev->mutex);
@@ -534,6 +582,9 @@ netdev_kni_set_config(struct netdev *netdev, const struct smap *args,
         error = netdev_kni_create_kdev(dev, errp);
     }
     ovs_mutex_unlock(&dev->mutex);
+    if (!error) {
+        netdev_kni_answer_start(dev);
+    }
     ovs_mutex_unlock(&kni_mutex);
 
     if (apply_mac) {
@@ -557,6 +608,10 @@ netdev_kni_reconfigure(struct netdev *netdev)
     int error = 0;
 
     ovs_mutex_lock(&kni_mutex);
+    /* Releasing and making a device both wait for RTNL, which a request of
+     * another port may hold until it is answered: the thread that answers
+     * must not need 'dev->mutex' meanwhile. */
+    netdev_kni_answer_stop(dev);
     ovs_mutex_lock(&dev->mutex);
     if (!dev->kdev || dev->ring_size != dev->requested_ring_size
         || dev->frame_room < dev->requested_mtu + KNI_FRAME_OVERHEAD) {
@@ -568,32 +623,36 @@ netdev_kni_reconfigure(struct netdev *netdev)
         }
     }
     ovs_mutex_unlock(&dev->mutex);
+    if (!error) {
+        netdev_kni_answer_start(dev);
+    }
     ovs_mutex_unlock(&kni_mutex);
     return error;
 }
 
 /* Changes the MTU (when 'mac' is null) or the MAC address of the kernel
  * device of 'dev' from OVS's side.  The module refuses with EAGAIN while
- * one of this process's own requests waits for its answer with RTNL held
- * (taking RTNL here would leave nobody to answer): answer the requests,
- * then try again.  Main thread only; neither 'kni_mutex' nor 'dev->mutex'
- * may be held. */
+ * one of this process's own requests waits for its answer with RTNL held:
+ * the "kni_requests" thread answers it within moments, so try again, for
+ * at most about as long as the module waits for an answer.  Main thread
+ * only; neither 'kni_mutex' nor 'dev->mutex' may be held. */
 static int
 netdev_kni_kernel_set(struct netdev_kni *dev, int mtu,
                       const struct eth_addr *mac)
     OVS_EXCLUDED(kni_mutex, dev->mutex)
 {
-    int error = EAGAIN;
+    long long int deadline = time_msec() + KNI_REQ_TIMEOUT_MAX_MS;
+    int error;
 
-    for (int i = 0; i < 1000 && error == EAGAIN; i++) {
+    for (;;) {
         error = (mac
                  ? kni_dev_set_mac(dev->kdev, mac->ea)
                  : kni_dev_set_mtu(dev->kdev, mtu));
-        if (error == EAGAIN) {
-            netdev_kni_run(NULL);
+        if (error != EAGAIN || time_msec() >= deadline) {
+            return error;
         }
+        xnanosleep(1000 * 1000);
     }
-    return error;
 }
 
 static int
@@ -812,7 +871,7 @@ netdev_kni_get_status(const struct netdev *netdev, struct smap *args)
     return 0;
 }
 
-/* Kernel requests, answered from the main thread. */
+/* Kernel requests, answered by the "kni_requests" thread. */
 
 static int
 netdev_kni_handle_request(struct netdev_kni *dev, const struct kni_req *req,
@@ -878,12 +937,14 @@ netdev_kni_handle_request(struct netdev_kni *dev, const struct kni_req *req,
     }
 }
 
-static void
+/* Answers the pending kernel requests of 'dev'.  Returns how many. */
+static size_t
 netdev_kni_process_requests(struct netdev_kni *dev)
-    OVS_REQUIRES(kni_mutex)
+    OVS_REQUIRES(kni_req_mutex)
 {
     bool changed = false;
     struct kni_req req;
+    size_t n = 0;
 
     ovs_mutex_lock(&dev->mutex);
     while (dev->kdev && !kni_dev_poll_request(dev->kdev, &req)) {
@@ -901,22 +962,58 @@ netdev_kni_process_requests(struct netdev_kni *dev)
         } else {
             dev->requests_answered++;
         }
+        n++;
     }
     if (changed) {
         netdev_change_seq_changed(&dev->up);
     }
     ovs_mutex_unlock(&dev->mutex);
+    return n;
+}
+
+static size_t
+netdev_kni_answer_requests(void)
+    OVS_EXCLUDED(kni_req_mutex)
+{
+    struct netdev_kni *dev;
+    size_t n = 0;
+
+    ovs_mutex_lock(&kni_req_mutex);
+    LIST_FOR_EACH (dev, req_node, &kni_req_list) {
+        n += netdev_kni_process_requests(dev);
+    }
+    ovs_mutex_unlock(&kni_req_mutex);
+    return n;
+}
+
+/* The "kni_requests" thread.  '/dev/kni' is readable while a request of one
+ * of the process's devices is unread; the thread sleeps until then. */
+static void *
+netdev_kni_req_main(void *fd_)
+{
+    int fd = (intptr_t) fd_;
+    bool woken = false;
+
+    for (;;) {
+        if (!netdev_kni_answer_requests() && woken) {
+            /* Readable for a device made a moment ago whose port is not in
+             * 'kni_req_list' yet: look again shortly rather than spin. */
+            poll_timer_wait(1);
+            poll_block();
+            woken = false;
+            continue;
+        }
+        poll_fd_wait(fd, POLLIN);
+        poll_block();
+        woken = true;
+    }
+    return NULL;
 }
 
 static void
 netdev_kni_run(const struct netdev_class *class OVS_UNUSED)
 {
-    struct netdev_kni *dev;
-
     ovs_mutex_lock(&kni_mutex);
-    LIST_FOR_EACH (dev, node, &kni_list) {
-        netdev_kni_process_requests(dev);
-    }
     if (!ovs_list_is_empty(&kni_mp_sweep_list)) {
         kni_mp_sweep();
     }
@@ -927,10 +1024,6 @@ static void
 netdev_kni_wait(const struct netdev_class *class OVS_UNUSED)
 {
     ovs_mutex_lock(&kni_mutex);
-    if (kni_ctx) {
-        /* The fd is readable while a request is pending. */
-        poll_fd_wait(kni_ctx_fd(kni_ctx), POLLIN);
-    }
     if (!ovs_list_is_empty(&kni_mp_sweep_list)) {
         poll_timer_wait(100);
     }
