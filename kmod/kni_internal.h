@@ -79,7 +79,7 @@ struct kni_kthread;
 struct kni_counters {
 	u64 rx_packets, rx_bytes, rx_bad_desc, rx_nomem, rx_dropped;
 	u64 tx_packets, tx_bytes, tx_no_fill, tx_ring_full, tx_too_big;
-	u64 fill_bad_desc, comp_ring_full;
+	u64 fill_bad_desc, fill_too_small, comp_ring_full;
 	u64 req_sent, req_timeout, req_bad_resp;
 	atomic64_t kicks;
 };
@@ -151,6 +151,7 @@ void kni_dev_destroy(struct kni_dev *kd);
 struct kni_dev *kni_dev_find_rcu(struct kni_file *kf, u32 id);
 int kni_dev_set_mtu(struct kni_dev *kd, u32 mtu);
 int kni_dev_set_mac(struct kni_dev *kd, const u8 *mac);
+int kni_dev_set_buf_size(struct kni_dev *kd, u32 buf_size);
 void kni_dev_set_carrier(struct kni_dev *kd, bool on);
 void kni_dev_get_stats(struct kni_dev *kd, struct kni_stats *st);
 void kni_dev_kick(struct kni_dev *kd);

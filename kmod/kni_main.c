@@ -233,6 +233,16 @@ static long kni_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		kni_dev_put(kd);
 		return ret;
 
+	case KNI_IOC_SET_BUF_SIZE:
+		if (copy_from_user(&dv, uarg, sizeof(dv)))
+			return -EFAULT;
+		kd = kni_dev_get(kf, dv.id);
+		if (!kd)
+			return -ENOENT;
+		ret = kni_dev_set_buf_size(kd, dv.value);
+		kni_dev_put(kd);
+		return ret;
+
 	case KNI_IOC_KICK:
 		if (get_user(id, (__u32 __user *)uarg))
 			return -EFAULT;

@@ -252,57 +252,73 @@ static void kni_change_rx_flags(struct net_device *dev, int change)
 	}
 }
 
+/* Gives fill descriptor @d back to its owner on tx, unused.  tx_lock held. */
+static void kni_tx_return(struct kni_dev *kd, struct kni_desc *d)
+{
+	d->len = 0;
+	d->flags = KNI_DESC_F_INVALID;
+	kni_desc_write(kni_kring_desc(&kd->tx, kd->tx.cached), d);
+	kni_kring_prod_submit(&kd->tx, 1);
+}
+
 /*
  * Puts one frame on the tx ring, in a buffer taken from the fill ring.
  * The frame is @skb, or @len bytes at @data.  tx_lock held, bottom halves
- * off.  A fill descriptor outside the registered memory, or shorter than
- * the frame, goes back on the tx ring with KNI_DESC_F_INVALID and length 0
- * so that its owner gets it back, and the frame is dropped.
+ * off.  A fill descriptor outside the registered memory goes back on the
+ * tx ring with KNI_DESC_F_INVALID and length 0 so that its owner gets it
+ * back, and the frame is dropped.  One inside it but shorter than the
+ * frame (queued before KNI_IOC_SET_BUF_SIZE made the buffers larger) goes
+ * back the same way, and the next one is tried.
  */
 bool kni_tx_frame(struct kni_dev *kd, const struct sk_buff *skb,
 		  const void *data, u32 len)
 {
 	struct kni_desc d;
+	bool small;
 	void *dst;
 
 	if (!len || len > kd->buf_size) {
 		kni_count(kd, tx_too_big);
 		return false;
 	}
-	if (!kni_kring_prod_free(&kd->tx)) {
-		kni_count(kd, tx_ring_full);
-		return false;
-	}
-	if (!kni_kring_cons_avail(&kd->fill, 1)) {
-		kni_count(kd, tx_no_fill);
-		return false;
-	}
-	kni_desc_read(&d, kni_kring_desc(&kd->fill, kd->fill.cached));
+	do {
+		if (!kni_kring_prod_free(&kd->tx)) {
+			kni_count(kd, tx_ring_full);
+			return false;
+		}
+		if (!kni_kring_cons_avail(&kd->fill, 1)) {
+			kni_count(kd, tx_no_fill);
+			return false;
+		}
+		kni_desc_read(&d, kni_kring_desc(&kd->fill, kd->fill.cached));
+		kni_kring_cons_release(&kd->fill, 1);
 
-	rcu_read_lock();
-	dst = d.len >= len ? kni_mem_lookup(kd->kf, d.addr, d.len) : NULL;
-	if (dst) {
-		if (skb)
-			skb_copy_bits(skb, 0, dst, len);
-		else
-			memcpy(dst, data, len);
-	}
-	rcu_read_unlock();
+		rcu_read_lock();
+		dst = kni_mem_lookup(kd->kf, d.addr, d.len);
+		small = dst && d.len < len;
+		if (dst && !small) {
+			if (skb)
+				skb_copy_bits(skb, 0, dst, len);
+			else
+				memcpy(dst, data, len);
+		}
+		rcu_read_unlock();
 
-	kni_kring_cons_release(&kd->fill, 1);
-	if (dst) {
-		d.len = len;
-		d.flags = 0;
-	} else {
-		kni_count(kd, fill_bad_desc);
-		d.len = 0;
-		d.flags = KNI_DESC_F_INVALID;
-	}
+		if (!dst) {
+			kni_count(kd, fill_bad_desc);
+			kni_tx_return(kd, &d);
+			return false;
+		}
+		if (small) {
+			kni_count(kd, fill_too_small);
+			kni_tx_return(kd, &d);
+		}
+	} while (small);
+
+	d.len = len;
+	d.flags = 0;
 	kni_desc_write(kni_kring_desc(&kd->tx, kd->tx.cached), &d);
 	kni_kring_prod_submit(&kd->tx, 1);
-	if (!dst)
-		return false;
-
 	kni_count(kd, tx_packets);
 	kni_count_add(kd, tx_bytes, len);
 	return true;
@@ -385,7 +401,7 @@ static const struct {
 	KNI_STAT(rx_packets), KNI_STAT(rx_bytes), KNI_STAT(rx_bad_desc),
 	KNI_STAT(rx_nomem), KNI_STAT(rx_dropped), KNI_STAT(tx_packets),
 	KNI_STAT(tx_bytes), KNI_STAT(tx_no_fill), KNI_STAT(tx_ring_full),
-	KNI_STAT(tx_too_big), KNI_STAT(fill_bad_desc),
+	KNI_STAT(tx_too_big), KNI_STAT(fill_bad_desc), KNI_STAT(fill_too_small),
 	KNI_STAT(comp_ring_full), KNI_STAT(req_sent), KNI_STAT(req_timeout),
 	KNI_STAT(req_bad_resp),
 };
@@ -641,10 +657,11 @@ struct kni_dev *kni_dev_find_rcu(struct kni_file *kf, u32 id)
 }
 
 /*
- * Takes RTNL for an ioctl of the owner.  If RTNL is held by a request of
- * this same file waiting for its answer, blocking here could leave nobody
- * to answer it: fail with -EAGAIN instead, so the owner answers and tries
- * again.
+ * Takes RTNL for an ioctl of the owner that changes @kd.  If RTNL is held
+ * by a request of this same file waiting for its answer, blocking here
+ * could leave nobody to answer it: fail with -EAGAIN instead, so the owner
+ * answers and tries again.  Fails with -ENODEV, RTNL released, if @kd is
+ * being released.
  */
 static int kni_rtnl_lock(struct kni_dev *kd)
 {
@@ -654,6 +671,10 @@ static int kni_rtnl_lock(struct kni_dev *kd)
 		if (signal_pending(current))
 			return -EINTR;
 		usleep_range(200, 500);
+	}
+	if (READ_ONCE(kd->dead)) {
+		rtnl_unlock();
+		return -ENODEV;
 	}
 	return 0;
 }
@@ -667,13 +688,9 @@ int kni_dev_set_mtu(struct kni_dev *kd, u32 mtu)
 	ret = kni_rtnl_lock(kd);
 	if (ret)
 		return ret;
-	if (READ_ONCE(kd->dead)) {
-		ret = -ENODEV;
-	} else {
-		kd->from_user = true;
-		ret = dev_set_mtu(kd->netdev, mtu);
-		kd->from_user = false;
-	}
+	kd->from_user = true;
+	ret = dev_set_mtu(kd->netdev, mtu);
+	kd->from_user = false;
 	rtnl_unlock();
 	return ret;
 }
@@ -688,17 +705,50 @@ int kni_dev_set_mac(struct kni_dev *kd, const u8 *mac)
 	ret = kni_rtnl_lock(kd);
 	if (ret)
 		return ret;
-	if (READ_ONCE(kd->dead)) {
-		ret = -ENODEV;
-	} else {
-		sa.sa_family = kd->netdev->type;
-		memcpy(sa.sa_data, mac, ETH_ALEN);
-		kd->from_user = true;
-		ret = dev_set_mac_address(kd->netdev, &sa, NULL);
-		kd->from_user = false;
-	}
+	sa.sa_family = kd->netdev->type;
+	memcpy(sa.sa_data, mac, ETH_ALEN);
+	kd->from_user = true;
+	ret = dev_set_mac_address(kd->netdev, &sa, NULL);
+	kd->from_user = false;
 	rtnl_unlock();
 	return ret;
+}
+
+/*
+ * Makes the fill buffers @buf_size bytes long from now on, for a larger (or
+ * smaller) MTU without making the device again: the device's max_mtu
+ * follows, and the buffers queued on fill go back to the owner on tx as
+ * far as tx has room (kni_tx_frame() gives back any left that turn out too
+ * short).
+ */
+int kni_dev_set_buf_size(struct kni_dev *kd, u32 buf_size)
+{
+	struct net_device *dev = kd->netdev;
+	struct kni_desc d;
+	int ret;
+
+	if (buf_size < KNI_BUF_SIZE_MIN || buf_size > KNI_BUF_SIZE_MAX)
+		return -EINVAL;
+	ret = kni_rtnl_lock(kd);
+	if (ret)
+		return ret;
+	if (buf_size - ETH_HLEN < dev->mtu ||
+	    buf_size - ETH_HLEN < dev->min_mtu) {
+		rtnl_unlock();
+		return -EINVAL;
+	}
+	spin_lock_bh(&kd->tx_lock);
+	kd->buf_size = buf_size;
+	while (kni_kring_prod_free(&kd->tx) &&
+	       kni_kring_cons_avail(&kd->fill, 1)) {
+		kni_desc_read(&d, kni_kring_desc(&kd->fill, kd->fill.cached));
+		kni_kring_cons_release(&kd->fill, 1);
+		kni_tx_return(kd, &d);
+	}
+	spin_unlock_bh(&kd->tx_lock);
+	WRITE_ONCE(dev->max_mtu, buf_size - ETH_HLEN);
+	rtnl_unlock();
+	return 0;
 }
 
 void kni_dev_set_carrier(struct kni_dev *kd, bool on)
@@ -723,6 +773,7 @@ void kni_dev_get_stats(struct kni_dev *kd, struct kni_stats *st)
 	st->tx_ring_full = READ_ONCE(c->tx_ring_full);
 	st->tx_too_big = READ_ONCE(c->tx_too_big);
 	st->fill_bad_desc = READ_ONCE(c->fill_bad_desc);
+	st->fill_too_small = READ_ONCE(c->fill_too_small);
 	st->comp_ring_full = READ_ONCE(c->comp_ring_full);
 	st->req_sent = READ_ONCE(c->req_sent);
 	st->req_timeout = READ_ONCE(c->req_timeout);

@@ -68,9 +68,10 @@
  *   Answer from a thread that never waits for RTNL, directly or through
  *   a lock: a netlink dump or a SIOCSIF* ioctl made while a request waits
  *   blocks until the request times out.
- * - KNI_IOC_SET_MTU and KNI_IOC_SET_MAC need RTNL: if RTNL is held by a
- *   request of the same file that waits for its answer, they fail with
- *   EAGAIN instead of blocking (answer the request, then retry).
+ * - KNI_IOC_SET_MTU, KNI_IOC_SET_MAC and KNI_IOC_SET_BUF_SIZE need RTNL:
+ *   if RTNL is held by a request of the same file that waits for its
+ *   answer, they fail with EAGAIN instead of blocking (answer the request,
+ *   then retry).
  * - The rings' mapping holds the file open; after KNI_IOC_RELEASE it stays
  *   valid (but dead) until munmap.
  */
@@ -188,7 +189,14 @@ struct kni_create {
 	struct kni_ring_offsets off;	/* out */
 };
 
-/* KNI_IOC_SET_CARRIER, KNI_IOC_SET_MTU: no request comes back. */
+/*
+ * KNI_IOC_SET_CARRIER, KNI_IOC_SET_MTU: no request comes back.
+ * KNI_IOC_SET_BUF_SIZE: value is the bytes the fill buffers hold from now
+ * on; the device's max_mtu becomes value - 14.  The fill buffers queued
+ * before come back on tx, flagged KNI_DESC_F_INVALID and empty, as far as
+ * tx has room; one met later that is too short for a frame comes back the
+ * same way (fill_too_small) and the next one is tried.
+ */
 struct kni_dev_value {
 	__u32 id;
 	__u32 value;
@@ -221,7 +229,8 @@ struct kni_stats {
 	__u64 req_bad_resp;	/* answers with an unknown seq */
 	__u64 kicks;
 	__u64 rx_dropped;	/* rx frames dropped: interface down */
-	__u64 rsvd[7];
+	__u64 fill_too_small;	/* fill buffers given back: too short */
+	__u64 rsvd[6];
 };
 
 /*
@@ -234,10 +243,13 @@ struct kni_stats {
  *   CREATE       EPERM (no CAP_NET_ADMIN), ENAMETOOLONG, EINVAL (name,
  *                sizes, MTUs, flags, reserved fields, core_id),
  *                EADDRNOTAVAIL (MAC), EEXIST (name taken), ENOSPC
- *   RELEASE, SET_CARRIER, SET_MTU, SET_MAC, KICK, GET_STATS: ENOENT (no
- *                such device on this file); SET_CARRIER EINVAL (value not
- *                0 or 1); SET_MTU EINVAL (outside min/max MTU), EAGAIN;
- *                SET_MAC EADDRNOTAVAIL, EINVAL (pad), EAGAIN
+ *   RELEASE, SET_CARRIER, SET_MTU, SET_MAC, KICK, GET_STATS,
+ *   SET_BUF_SIZE: ENOENT (no such device on this file); SET_CARRIER
+ *                EINVAL (value not 0 or 1); SET_MTU EINVAL (outside
+ *                min/max MTU), EAGAIN; SET_MAC EADDRNOTAVAIL, EINVAL
+ *                (pad), EAGAIN; SET_BUF_SIZE EINVAL (outside
+ *                64..65536 bytes, or too short for the MTU in use),
+ *                EAGAIN
  */
 #define KNI_IOC_MAGIC		0xd6
 #define KNI_IOC_ABI_VERSION	_IOR(KNI_IOC_MAGIC, 0x00, __u32)
@@ -250,5 +262,6 @@ struct kni_stats {
 #define KNI_IOC_SET_MAC		_IOW(KNI_IOC_MAGIC, 0x07, struct kni_dev_mac)
 #define KNI_IOC_KICK		_IOW(KNI_IOC_MAGIC, 0x08, __u32)
 #define KNI_IOC_GET_STATS	_IOWR(KNI_IOC_MAGIC, 0x09, struct kni_stats)
+#define KNI_IOC_SET_BUF_SIZE	_IOW(KNI_IOC_MAGIC, 0x0a, struct kni_dev_value)
 
 #endif /* _UAPI_KNI_H */
