@@ -731,6 +731,32 @@ kni_dev_set_mac(struct kni_dev *dev, const uint8_t mac[6])
 }
 
 int
+kni_dev_set_mempool(struct kni_dev *dev, struct rte_mempool *mp)
+{
+    struct kni_pool *pool = mp ? kni_pool_find(dev->ctx, mp) : NULL;
+    struct kni_dev_value v = { .id = dev->id };
+    int error;
+
+    if (!pool) {
+        return ENOENT;
+    }
+    if (pool == dev->pool) {
+        return 0;
+    }
+    v.value = kni_mp_buf_size(mp);
+    error = kni_dev_ioctl(dev, KNI_IOC_SET_BUF_SIZE, &v);
+    if (error) {
+        return error;
+    }
+    dev->pool->n_devs--;
+    pool->n_devs++;
+    dev->pool = pool;
+    dev->buf_size = v.value;
+    kni_refill(dev);
+    return 0;
+}
+
+int
 kni_dev_get_stats(struct kni_dev *dev, struct kni_stats *stats)
 {
     memset(stats, 0, sizeof *stats);

@@ -154,6 +154,17 @@ int kni_dev_respond(struct kni_dev *, const struct kni_req *req,
 int kni_dev_set_carrier(struct kni_dev *, bool on);
 int kni_dev_set_mtu(struct kni_dev *, uint32_t mtu);
 int kni_dev_set_mac(struct kni_dev *, const uint8_t mac[6]);
+
+/* Takes the device's fill buffers from 'mp' (registered with
+ * kni_register_mempool()) from now on, for an MTU the present buffers do
+ * not hold, without making the device again: its max_mtu follows the new
+ * buffer size.  The buffers queued from the previous mempool come back
+ * through kni_rx_burst(), which frees them.  Not concurrently with
+ * kni_rx_burst() on the device.  Returns 0 or a positive errno: ENOENT
+ * ('mp' not registered), EINVAL (buffers too short for the MTU in use),
+ * EAGAIN (one of the context's requests waits with RTNL held: answer it,
+ * then retry). */
+int kni_dev_set_mempool(struct kni_dev *, struct rte_mempool *mp);
 int kni_dev_get_stats(struct kni_dev *, struct kni_stats *);
 
 #endif /* kni.h */

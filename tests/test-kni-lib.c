@@ -281,6 +281,72 @@ test_kernel_to_user(struct kni_dev *dev)
           received, N_FRAMES, bad, other);
 }
 
+/* Larger buffers from another mempool, in place: the device keeps its
+ * ifindex, the old buffers all come back, and a jumbo datagram from the
+ * kernel arrives whole in a buffer of the new mempool. */
+static void
+test_set_mempool(struct kni_dev *dev, struct rte_mempool *mp,
+                 struct rte_mempool *big_mp, struct kni_ctx *ctx)
+{
+    struct sockaddr_in to = { .sin_family = AF_INET,
+                              .sin_port = htons(9999) };
+    int ifindex = kni_dev_ifindex(dev);
+    unsigned int got = 0, len = 0;
+    bool big = false;
+    static char payload[8000];
+    struct rte_mbuf *pkts[32];
+    int error, fd;
+
+    error = kni_dev_set_mempool(dev, big_mp);
+    check(error == ENOENT, "an unregistered mempool refused: %s",
+          rte_strerror(error));
+    check(!kni_register_mempool(ctx, big_mp), "large mempool registered");
+    error = kni_dev_set_mempool(dev, big_mp);
+    check(!error && kni_dev_buf_size(dev) == 9216,
+          "buffers of %u bytes from the large mempool: %s",
+          kni_dev_buf_size(dev), rte_strerror(error));
+    check(!kni_dev_set_mtu(dev, 9000) && read_sysfs_long("mtu") == 9000,
+          "MTU 9000 from userspace");
+    check((int) if_nametoindex(DEV_NAME) == ifindex, "same ifindex %d",
+          ifindex);
+
+    /* The old buffers came back on the tx ring, which they may fill: take
+     * them, as a poller would (a burst counts only frames). */
+    for (int i = 0; i < 2 * RING_SIZE / 32; i++) {
+        rte_pktmbuf_free_bulk(pkts, kni_rx_burst(dev, pkts, 32));
+    }
+    check(rte_mempool_avail_count(mp) == N_MBUFS,
+          "every buffer of the first mempool came back: %u of %u",
+          rte_mempool_avail_count(mp), N_MBUFS);
+
+    memset(payload, 'j', sizeof payload);
+    inet_pton(AF_INET, "10.99.0.2", &to.sin_addr);
+    fd = socket(AF_INET, SOCK_DGRAM, 0);
+    setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER,
+               &(int) { IP_PMTUDISC_DO }, sizeof(int));
+    check(sendto(fd, payload, sizeof payload, 0, (struct sockaddr *) &to,
+                 sizeof to) == sizeof payload, "8000-byte datagram sent");
+    close(fd);
+    for (int i = 0; i < 1000 && !got; i++) {
+        unsigned int n = kni_rx_burst(dev, pkts, 32);
+
+        for (unsigned int j = 0; j < n; j++) {
+            if (frame_is_test_udp(pkts[j])) {
+                got++;
+                len = rte_pktmbuf_data_len(pkts[j]);
+                big = pkts[j]->pool == big_mp;
+            }
+        }
+        rte_pktmbuf_free_bulk(pkts, n);
+        if (!got) {
+            usleep(1000);
+        }
+    }
+    check(got == 1 && len == 14 + 20 + 8 + sizeof payload && big,
+          "the jumbo frame arrived whole (%u frames, %u bytes), in a buffer "
+          "of the large mempool (%s)", got, len, big ? "yes" : "no");
+}
+
 /* Userspace -> kernel: UDP datagrams given to kni_tx_burst() reach a
  * socket bound on the device's address. */
 static void
@@ -298,7 +364,13 @@ test_user_to_kernel(struct kni_dev *dev, struct rte_mempool *mp)
         check(0, "bind 10.99.0.1:7777: %s", rte_strerror(errno));
         return;
     }
-    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &(int) { 8 << 20 }, sizeof(int));
+    /* Room for every datagram the module may deliver between two reads:
+     * SO_RCVBUF alone is capped by net.core.rmem_max (208 kB). */
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &(int) { 8 << 20 },
+                   sizeof(int))) {
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &(int) { 8 << 20 },
+                   sizeof(int));
+    }
 
     while (received < N_FRAMES && stalls < 2000) {
         struct rte_mbuf *pkts[32];
@@ -346,7 +418,7 @@ main(int argc, char *argv[])
         argv[0], "--no-huge", "-m", "256", "--no-pci", "--no-shconf",
         "--no-telemetry", "--log-level=error", "--legacy-mem", NULL,
     };
-    struct rte_mempool *mp, *other_mp;
+    struct rte_mempool *mp, *other_mp, *big_mp;
     struct kni_dev_conf conf;
     struct kni_dev_ustats us;
     struct kni_dev *dev, *dup;
@@ -382,8 +454,11 @@ main(int argc, char *argv[])
     other_mp = rte_pktmbuf_pool_create("kni_other", 63, 0, 0,
                                        RTE_MBUF_DEFAULT_BUF_SIZE,
                                        SOCKET_ID_ANY);
-    check(mp && other_mp, "mempools created");
-    if (!mp || !other_mp) {
+    big_mp = rte_pktmbuf_pool_create("kni_big", 511, 0, 0,
+                                     RTE_PKTMBUF_HEADROOM + 9216,
+                                     SOCKET_ID_ANY);
+    check(mp && other_mp && big_mp, "mempools created");
+    if (!mp || !other_mp || !big_mp) {
         goto out;
     }
     check(!kni_register_mempool(ctx, mp), "mempool registered");
@@ -458,12 +533,16 @@ main(int argc, char *argv[])
     check(error == EBUSY, "mempool in use cannot be unregistered: %s",
           rte_strerror(error));
 
+    test_set_mempool(dev, mp, big_mp, ctx);
+    check(!kni_unregister_mempool(ctx, mp),
+          "the first mempool, no longer in use, unregistered");
+
     kni_dev_release(dev);
     check(if_nametoindex(DEV_NAME) == 0, "device gone after release");
-    check(rte_mempool_avail_count(mp) == N_MBUFS,
-          "every mbuf back in the pool: %u of %u",
-          rte_mempool_avail_count(mp), N_MBUFS);
-    check(!kni_unregister_mempool(ctx, mp), "mempool unregistered");
+    check(rte_mempool_avail_count(big_mp) == 511,
+          "every mbuf back in the pool: %u of 511",
+          rte_mempool_avail_count(big_mp));
+    check(!kni_unregister_mempool(ctx, big_mp), "mempool unregistered");
     kni_ctx_close(ctx);
 
 out:
