@@ -600,14 +600,114 @@ netdev_kni_set_config(struct netdev *netdev, const struct smap *args,
     return error;
 }
 
+/* The module refuses to change a device with EAGAIN while one of this
+ * process's own requests waits for its answer with RTNL held: the
+ * "kni_requests" thread answers it within moments.  Returns true, after a
+ * short sleep, if the change that returned 'error' should be tried again:
+ * for at most about as long as the module waits for an answer from the
+ * first try on ('*deadline' starts at 0).  Neither 'kni_req_mutex' nor the
+ * port's 'mutex' may be held, or that thread could not answer. */
+static bool
+netdev_kni_again(int error, long long int *deadline)
+{
+    if (error != EAGAIN) {
+        return false;
+    }
+    if (!*deadline) {
+        *deadline = time_msec() + KNI_REQ_TIMEOUT_MAX_MS;
+    } else if (time_msec() >= *deadline) {
+        return false;
+    }
+    xnanosleep(1000 * 1000);
+    return true;
+}
+
+static int netdev_kni_kernel_set(struct netdev_kni *, int mtu,
+                                 const struct eth_addr *);
+
+/* Gives the kernel device of 'dev' larger buffers for its requested MTU,
+ * from a new mempool, without making it again: it keeps its ifindex,
+ * addresses and state.  The old mempool is freed once its mbufs are all
+ * back. */
+static int
+netdev_kni_grow_buffers(struct netdev_kni *dev)
+    OVS_REQUIRES(kni_mutex)
+    OVS_EXCLUDED(dev->mutex)
+{
+    const char *name = netdev_get_name(&dev->up);
+    long long int deadline = 0;
+    struct rte_mempool *mp, *old_mp;
+    uint32_t frame_room, n_mbufs;
+    int error, mtu;
+
+    ovs_mutex_lock(&dev->mutex);
+    mtu = dev->requested_mtu;
+    frame_room = kni_frame_room(mtu);
+    n_mbufs = 4 * dev->ring_size;
+    ovs_mutex_unlock(&dev->mutex);
+
+    mp = kni_mp_create(name, n_mbufs, frame_room);
+    if (!mp) {
+        VLOG_ERR("%s: cannot create a mempool of %"PRIu32" mbufs of "
+                 "%"PRIu32" bytes for MTU %d (%s): the MTU stays as it was",
+                 name, n_mbufs, frame_room, mtu, rte_strerror(rte_errno));
+        return ENOMEM;
+    }
+    error = kni_register_mempool(kni_ctx, mp);
+    if (!error) {
+        do {
+            error = kni_dev_set_mempool(dev->kdev, mp);
+        } while (netdev_kni_again(error, &deadline));
+        if (error) {
+            kni_unregister_mempool(kni_ctx, mp);
+        }
+    }
+    if (error) {
+        VLOG_ERR("%s: the kni module refused buffers of %"PRIu32" bytes for "
+                 "MTU %d (%s): the MTU stays as it was", name, frame_room,
+                 mtu, ovs_strerror(error));
+        rte_mempool_free(mp);
+        return error;
+    }
+
+    ovs_mutex_lock(&dev->mutex);
+    old_mp = dev->mp;
+    dev->mp = mp;
+    dev->frame_room = kni_dev_buf_size(dev->kdev);
+    ovs_mutex_unlock(&dev->mutex);
+    kni_mp_release(old_mp);
+    VLOG_INFO("%s: buffers of %"PRIu32" bytes for MTU %d, same kernel "
+              "device", name, dev->frame_room, mtu);
+
+    error = netdev_kni_kernel_set(dev, mtu, NULL);
+    if (!error) {
+        ovs_mutex_lock(&dev->mutex);
+        dev->mtu = mtu;
+        netdev_change_seq_changed(&dev->up);
+        ovs_mutex_unlock(&dev->mutex);
+    }
+    return error;
+}
+
 static int
 netdev_kni_reconfigure(struct netdev *netdev)
 {
     struct netdev_kni *dev = netdev_kni_cast(netdev);
     char *errp = NULL;
+    bool grow;
     int error = 0;
 
     ovs_mutex_lock(&kni_mutex);
+    ovs_mutex_lock(&dev->mutex);
+    grow = (dev->kdev && dev->ring_size == dev->requested_ring_size
+            && dev->frame_room < dev->requested_mtu + KNI_FRAME_OVERHEAD);
+    ovs_mutex_unlock(&dev->mutex);
+    if (grow) {
+        error = netdev_kni_grow_buffers(dev);
+        ovs_mutex_unlock(&kni_mutex);
+        return error;
+    }
+
     /* Releasing and making a device both wait for RTNL, which a request of
      * another port may hold until it is answered: the thread that answers
      * must not need 'dev->mutex' meanwhile. */
@@ -631,28 +731,21 @@ netdev_kni_reconfigure(struct netdev *netdev)
 }
 
 /* Changes the MTU (when 'mac' is null) or the MAC address of the kernel
- * device of 'dev' from OVS's side.  The module refuses with EAGAIN while
- * one of this process's own requests waits for its answer with RTNL held:
- * the "kni_requests" thread answers it within moments, so try again, for
- * at most about as long as the module waits for an answer.  Main thread
- * only; neither 'kni_mutex' nor 'dev->mutex' may be held. */
+ * device of 'dev' from OVS's side.  Main thread only. */
 static int
 netdev_kni_kernel_set(struct netdev_kni *dev, int mtu,
                       const struct eth_addr *mac)
-    OVS_EXCLUDED(kni_mutex, dev->mutex)
+    OVS_EXCLUDED(dev->mutex)
 {
-    long long int deadline = time_msec() + KNI_REQ_TIMEOUT_MAX_MS;
+    long long int deadline = 0;
     int error;
 
-    for (;;) {
+    do {
         error = (mac
                  ? kni_dev_set_mac(dev->kdev, mac->ea)
                  : kni_dev_set_mtu(dev->kdev, mtu));
-        if (error != EAGAIN || time_msec() >= deadline) {
-            return error;
-        }
-        xnanosleep(1000 * 1000);
-    }
+    } while (netdev_kni_again(error, &deadline));
+    return error;
 }
 
 static int
@@ -830,6 +923,7 @@ netdev_kni_get_custom_stats(const struct netdev *netdev,
     C("kernel_tx_ring_full", ks.tx_ring_full)               \
     C("kernel_tx_too_big", ks.tx_too_big)                   \
     C("kernel_fill_bad_desc", ks.fill_bad_desc)             \
+    C("kernel_fill_too_small", ks.fill_too_small)           \
     C("kernel_req_timeout", ks.req_timeout)
 
 #define C(NAME, VALUE) + 1
