@@ -694,8 +694,9 @@ kni_dev_respond(struct kni_dev *dev, const struct kni_req *req, int result)
     if (result) {
         dev->ustats.responses_failed++;
     }
-    /* The kernel waits for the answer with RTNL held: always wake it. */
-    kni_kick(dev);
+    /* The kernel waits for the answer with RTNL held: always wake it.  Not
+     * through kni_kick(): 'ustats' belongs to the data path's thread. */
+    ioctl(dev->ctx->fd, KNI_IOC_KICK, &dev->id);
     return 0;
 }
 
