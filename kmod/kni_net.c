@@ -273,6 +273,7 @@ static void kni_tx_return(struct kni_dev *kd, struct kni_desc *d)
 bool kni_tx_frame(struct kni_dev *kd, const struct sk_buff *skb,
 		  const void *data, u32 len)
 {
+	u32 tries = kd->ring_size;	/* fill holds at most this many */
 	struct kni_desc d;
 	bool small;
 	void *dst;
@@ -312,6 +313,10 @@ bool kni_tx_frame(struct kni_dev *kd, const struct sk_buff *skb,
 		if (small) {
 			kni_count(kd, fill_too_small);
 			kni_tx_return(kd, &d);
+			if (!--tries) {
+				kni_count(kd, tx_no_fill);
+				return false;
+			}
 		}
 	} while (small);
 
@@ -724,6 +729,7 @@ int kni_dev_set_mac(struct kni_dev *kd, const u8 *mac)
 int kni_dev_set_buf_size(struct kni_dev *kd, u32 buf_size)
 {
 	struct net_device *dev = kd->netdev;
+	u32 n = kd->ring_size;
 	struct kni_desc d;
 	int ret;
 
@@ -739,7 +745,7 @@ int kni_dev_set_buf_size(struct kni_dev *kd, u32 buf_size)
 	}
 	spin_lock_bh(&kd->tx_lock);
 	kd->buf_size = buf_size;
-	while (kni_kring_prod_free(&kd->tx) &&
+	while (n-- && kni_kring_prod_free(&kd->tx) &&
 	       kni_kring_cons_avail(&kd->fill, 1)) {
 		kni_desc_read(&d, kni_kring_desc(&kd->fill, kd->fill.cached));
 		kni_kring_cons_release(&kd->fill, 1);
