@@ -81,7 +81,7 @@
 #include <linux/types.h>
 #include <linux/ioctl.h>
 
-#define KNI_ABI_VERSION		1
+#define KNI_ABI_VERSION		2
 #define KNI_DEVICE_PATH		"/dev/kni"
 #define KNI_NAMESIZE		16	/* IFNAMSIZ: 15 bytes and a NUL */
 
