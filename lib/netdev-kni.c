@@ -83,6 +83,11 @@ static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
 /* Smallest frame room of a buffer, whatever the MTU. */
 #define KNI_MIN_FRAME_ROOM 2048
 
+/* Largest frame room: a multiple of 1024 that, with the headroom, fits an
+ * mbuf's 16-bit data room. */
+#define KNI_MAX_FRAME_ROOM ((UINT16_MAX - RTE_PKTMBUF_HEADROOM) / 1024 * 1024)
+#define KNI_MTU_MAX (KNI_MAX_FRAME_ROOM - KNI_FRAME_OVERHEAD)
+
 #define KNI_MP_CACHE_SIZE 256
 
 /* One /dev/kni for the whole process, opened by the first kni port. */
@@ -601,16 +606,17 @@ netdev_kni_set_config(struct netdev *netdev, const struct smap *args,
 }
 
 /* The module refuses to change a device with EAGAIN while one of this
- * process's own requests waits for its answer with RTNL held: the
- * "kni_requests" thread answers it within moments.  Returns true, after a
- * short sleep, if the change that returned 'error' should be tried again:
- * for at most about as long as the module waits for an answer from the
- * first try on ('*deadline' starts at 0).  Neither 'kni_req_mutex' nor the
- * port's 'mutex' may be held, or that thread could not answer. */
+ * process's own requests waits for its answer with RTNL held (and with
+ * EINTR on a signal): the "kni_requests" thread answers it within moments.
+ * Returns true, after a short sleep, if the change that returned 'error'
+ * should be tried again: for at most about as long as the module waits for
+ * an answer from the first try on ('*deadline' starts at 0).  Neither
+ * 'kni_req_mutex' nor the port's 'mutex' may be held, or that thread could
+ * not answer. */
 static bool
 netdev_kni_again(int error, long long int *deadline)
 {
-    if (error != EAGAIN) {
+    if (error != EAGAIN && error != EINTR) {
         return false;
     }
     if (!*deadline) {
@@ -680,11 +686,9 @@ netdev_kni_grow_buffers(struct netdev_kni *dev)
               "device", name, dev->frame_room, mtu);
 
     error = netdev_kni_kernel_set(dev, mtu, NULL);
-    if (!error) {
-        ovs_mutex_lock(&dev->mutex);
-        dev->mtu = mtu;
-        netdev_change_seq_changed(&dev->up);
-        ovs_mutex_unlock(&dev->mutex);
+    if (error) {
+        VLOG_ERR("%s: the kni module refused MTU %d (%s): the MTU stays as "
+                 "it was", name, mtu, ovs_strerror(error));
     }
     return error;
 }
@@ -703,9 +707,15 @@ netdev_kni_reconfigure(struct netdev *netdev)
             && dev->frame_room < dev->requested_mtu + KNI_FRAME_OVERHEAD);
     ovs_mutex_unlock(&dev->mutex);
     if (grow) {
-        error = netdev_kni_grow_buffers(dev);
+        /* On failure the port goes on with the MTU it had: an error from
+         * reconfigure() would take it out of the datapath. */
+        if (netdev_kni_grow_buffers(dev)) {
+            ovs_mutex_lock(&dev->mutex);
+            dev->requested_mtu = dev->mtu;
+            ovs_mutex_unlock(&dev->mutex);
+        }
         ovs_mutex_unlock(&kni_mutex);
-        return error;
+        return 0;
     }
 
     /* Releasing and making a device both wait for RTNL, which a request of
@@ -731,7 +741,12 @@ netdev_kni_reconfigure(struct netdev *netdev)
 }
 
 /* Changes the MTU (when 'mac' is null) or the MAC address of the kernel
- * device of 'dev' from OVS's side.  Main thread only. */
+ * device of 'dev' from OVS's side, then OVS's copy.  'dev->mutex' is held
+ * across both, so that a kernel request answered in between cannot be
+ * overwritten by this older value; the module never blocks on RTNL while
+ * one of our requests waits (it fails with EAGAIN), and the mutex is free
+ * between tries for the "kni_requests" thread to answer.  Main thread
+ * only. */
 static int
 netdev_kni_kernel_set(struct netdev_kni *dev, int mtu,
                       const struct eth_addr *mac)
@@ -741,9 +756,20 @@ netdev_kni_kernel_set(struct netdev_kni *dev, int mtu,
     int error;
 
     do {
+        ovs_mutex_lock(&dev->mutex);
         error = (mac
                  ? kni_dev_set_mac(dev->kdev, mac->ea)
                  : kni_dev_set_mtu(dev->kdev, mtu));
+        if (!error) {
+            if (mac && !eth_addr_equals(dev->hwaddr, *mac)) {
+                dev->hwaddr = *mac;
+                netdev_change_seq_changed(&dev->up);
+            } else if (!mac && dev->mtu != mtu) {
+                dev->mtu = mtu;
+                netdev_change_seq_changed(&dev->up);
+            }
+        }
+        ovs_mutex_unlock(&dev->mutex);
     } while (netdev_kni_again(error, &deadline));
     return error;
 }
@@ -763,20 +789,17 @@ static int
 netdev_kni_set_etheraddr(struct netdev *netdev, const struct eth_addr mac)
 {
     struct netdev_kni *dev = netdev_kni_cast(netdev);
-    int error = 0;
 
     if (dev->kdev) {
-        error = netdev_kni_kernel_set(dev, 0, &mac);
+        return netdev_kni_kernel_set(dev, 0, &mac);
     }
-    if (!error) {
-        ovs_mutex_lock(&dev->mutex);
-        if (!eth_addr_equals(dev->hwaddr, mac)) {
-            dev->hwaddr = mac;
-            netdev_change_seq_changed(netdev);
-        }
-        ovs_mutex_unlock(&dev->mutex);
+    ovs_mutex_lock(&dev->mutex);
+    if (!eth_addr_equals(dev->hwaddr, mac)) {
+        dev->hwaddr = mac;
+        netdev_change_seq_changed(netdev);
     }
-    return error;
+    ovs_mutex_unlock(&dev->mutex);
+    return 0;
 }
 
 static int
@@ -795,9 +818,11 @@ netdev_kni_set_mtu(struct netdev *netdev, int mtu)
 {
     struct netdev_kni *dev = netdev_kni_cast(netdev);
     bool in_place;
-    int error = 0;
 
-    if (mtu < ETH_PAYLOAD_MIN || mtu > 65535 - KNI_FRAME_OVERHEAD) {
+    if (mtu < ETH_PAYLOAD_MIN || mtu > KNI_MTU_MAX) {
+        VLOG_WARN_RL(&rl, "%s: MTU %d is outside %d to %d",
+                     netdev_get_name(netdev), mtu, ETH_PAYLOAD_MIN,
+                     KNI_MTU_MAX);
         return EINVAL;
     }
 
@@ -809,22 +834,13 @@ netdev_kni_set_mtu(struct netdev *netdev, int mtu)
     dev->requested_mtu = mtu;
     in_place = dev->kdev && mtu + KNI_FRAME_OVERHEAD <= dev->frame_room;
     if (dev->kdev && !in_place) {
-        /* Larger buffers are needed: make the device again. */
+        /* Larger buffers are needed: reconfigure() gives them. */
         netdev_request_reconfigure(netdev);
     }
     ovs_mutex_unlock(&dev->mutex);
 
-    if (in_place) {
-        /* The buffers hold it: change the kernel device in place. */
-        error = netdev_kni_kernel_set(dev, mtu, NULL);
-        if (!error) {
-            ovs_mutex_lock(&dev->mutex);
-            dev->mtu = mtu;
-            netdev_change_seq_changed(netdev);
-            ovs_mutex_unlock(&dev->mutex);
-        }
-    }
-    return error;
+    /* The buffers hold it: change the kernel device in place. */
+    return in_place ? netdev_kni_kernel_set(dev, mtu, NULL) : 0;
 }
 
 static int
