@@ -40,8 +40,12 @@ static struct sk_buff *kni_rx_skb(struct kni_dev *kd, const void *src,
 	return skb;
 }
 
-/* One frame of @len bytes at @src (registered memory, RCU held). */
-static void kni_rx_frame(struct kni_dev *kd, const void *src, u32 len)
+/*
+ * One frame of @len bytes at @src (registered memory, RCU held); an skb
+ * for the stack goes on @list.
+ */
+static void kni_rx_frame(struct kni_dev *kd, const void *src, u32 len,
+			 struct list_head *list)
 {
 	struct net_device *dev = kd->netdev;
 	struct sk_buff *skb;
@@ -75,16 +79,19 @@ static void kni_rx_frame(struct kni_dev *kd, const void *src, u32 len)
 	skb->protocol = eth_type_trans(skb, dev);
 	kni_count(kd, rx_packets);
 	kni_count_add(kd, rx_bytes, len);
-	netif_rx(skb);
+	list_add_tail(&skb->list, list);
 }
 
 /*
  * Serves up to KNI_RX_BATCH rx descriptors of one device.  RCU held, bottom
  * halves off.  Every descriptor taken goes back on comp, so never take more
- * than comp has room for.
+ * than comp has room for.  The stack gets the batch's skbs here, in order:
+ * netif_rx() would queue them on this CPU's backlog, and a batch queued on
+ * another CPU after the thread moved could overtake it.
  */
 static u32 kni_rx_dev(struct kni_dev *kd)
 {
+	LIST_HEAD(list);
 	u32 n, room, i;
 
 	n = kni_kring_cons_avail(&kd->rx, KNI_RX_BATCH);
@@ -109,7 +116,7 @@ static u32 kni_rx_dev(struct kni_dev *kd)
 		if (d.len >= ETH_HLEN && d.len <= KNI_BUF_SIZE_MAX)
 			src = kni_mem_lookup(kd->kf, d.addr, d.len);
 		if (src) {
-			kni_rx_frame(kd, src, d.len);
+			kni_rx_frame(kd, src, d.len, &list);
 			d.flags = 0;
 		} else {
 			kni_count(kd, rx_bad_desc);
@@ -121,6 +128,7 @@ static u32 kni_rx_dev(struct kni_dev *kd)
 	/* Release orders the copies above before userspace reuses buffers. */
 	kni_kring_prod_submit(&kd->comp, n);
 	kni_kring_cons_release(&kd->rx, n);
+	netif_receive_skb_list(&list);
 	return n;
 }
 
