@@ -212,12 +212,16 @@ static long kni_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return kd ? 0 : -ENOENT;
 
 	case KNI_IOC_SET_MTU:
+	case KNI_IOC_SET_BUF_SIZE:
 		if (copy_from_user(&dv, uarg, sizeof(dv)))
 			return -EFAULT;
 		kd = kni_dev_get(kf, dv.id);
 		if (!kd)
 			return -ENOENT;
-		ret = kni_dev_set_mtu(kd, dv.value);
+		if (cmd == KNI_IOC_SET_MTU)
+			ret = kni_dev_set_mtu(kd, dv.value);
+		else
+			ret = kni_dev_set_buf_size(kd, dv.value);
 		kni_dev_put(kd);
 		return ret;
 
@@ -230,16 +234,6 @@ static long kni_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		if (!kd)
 			return -ENOENT;
 		ret = kni_dev_set_mac(kd, dm.mac);
-		kni_dev_put(kd);
-		return ret;
-
-	case KNI_IOC_SET_BUF_SIZE:
-		if (copy_from_user(&dv, uarg, sizeof(dv)))
-			return -EFAULT;
-		kd = kni_dev_get(kf, dv.id);
-		if (!kd)
-			return -ENOENT;
-		ret = kni_dev_set_buf_size(kd, dv.value);
 		kni_dev_put(kd);
 		return ret;
 
