@@ -9,6 +9,9 @@
 #define _KNI_COMPAT_H
 
 #include <linux/ethtool.h>
+#include <linux/etherdevice.h>
+#include <linux/netdevice.h>
+#include <linux/socket.h>
 
 /* ethtool_puts() appeared in 6.8; ethtool_sprintf() exists since 5.13. */
 #ifndef KNI_HAVE_ETHTOOL_PUTS
@@ -17,5 +20,22 @@ static inline void ethtool_puts(u8 **data, const char *str)
 	ethtool_sprintf(data, "%s", str);
 }
 #endif
+
+/*
+ * dev_set_mac_address() takes a struct sockaddr_storage since 6.16, a
+ * struct sockaddr before; the address sits after the family in both.
+ */
+static inline int kni_compat_set_mac(struct net_device *dev, const u8 *mac,
+				     struct netlink_ext_ack *extack)
+{
+#ifdef KNI_HAVE_SET_MAC_SS
+	struct sockaddr_storage sa = { .ss_family = dev->type };
+#else
+	struct sockaddr sa = { .sa_family = dev->type };
+#endif
+
+	memcpy(((struct sockaddr *)&sa)->sa_data, mac, ETH_ALEN);
+	return dev_set_mac_address(dev, (void *)&sa, extack);
+}
 
 #endif /* _KNI_COMPAT_H */

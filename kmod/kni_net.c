@@ -702,7 +702,6 @@ int kni_dev_set_mtu(struct kni_dev *kd, u32 mtu)
 
 int kni_dev_set_mac(struct kni_dev *kd, const u8 *mac)
 {
-	struct sockaddr sa;
 	int ret;
 
 	if (!is_valid_ether_addr(mac))
@@ -710,10 +709,8 @@ int kni_dev_set_mac(struct kni_dev *kd, const u8 *mac)
 	ret = kni_rtnl_lock(kd);
 	if (ret)
 		return ret;
-	sa.sa_family = kd->netdev->type;
-	memcpy(sa.sa_data, mac, ETH_ALEN);
 	kd->from_user = true;
-	ret = dev_set_mac_address(kd->netdev, &sa, NULL);
+	ret = kni_compat_set_mac(kd->netdev, mac, NULL);
 	kd->from_user = false;
 	rtnl_unlock();
 	return ret;
