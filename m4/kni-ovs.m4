@@ -48,9 +48,14 @@ AC_DEFUN([KNI_CHECK_OVS],
          the source tree itself])])
    AC_ARG_WITH([ovs-tarball],
      [AS_HELP_STRING([--with-ovs-tarball=FILE],
-        [OVS source tarball to unpack without --with-ovs-source
-         @<:@/usr/src/openvswitch/openvswitch.tar.gz@:>@])],
-     [], [with_ovs_tarball=/usr/src/openvswitch/openvswitch.tar.gz])
+        [OVS sources to copy without --with-ovs-source: a tarball, or an
+         unpacked tree @<:@/usr/src/openvswitch/openvswitch.tar.gz (Debian
+         12) or /usr/src/openvswitch (Debian 13)@:>@])],
+     [], [if test -f /usr/src/openvswitch/openvswitch.tar.gz; then
+            with_ovs_tarball=/usr/src/openvswitch/openvswitch.tar.gz
+          else
+            with_ovs_tarball=/usr/src/openvswitch
+          fi])
 
    if test "X$with_ovs_build" != X && test "X$with_ovs_source" = X; then
      AC_MSG_ERROR([--with-ovs-build needs --with-ovs-source])
@@ -72,23 +77,33 @@ AC_DEFUN([KNI_CHECK_OVS],
      OVS_BUNDLED=true
      OVSDIR=`pwd`/ovs/openvswitch
      AC_MSG_RESULT([$OVSDIR (from $with_ovs_tarball)])
-     if test ! -f "$with_ovs_tarball"; then
-       AC_MSG_ERROR([$with_ovs_tarball not found: install Debian's
-openvswitch-source package (apt-get install openvswitch-source), or use
---with-ovs-source=DIR])
+     dnl What identifies the sources: the tarball's checksum, or the list
+     dnl of files of an unpacked tree with their sizes and times.
+     if test -f "$with_ovs_tarball"; then
+       kni_sum=`sha256sum < "$with_ovs_tarball" | cut -d' ' -f1`
+     elif test -f "$with_ovs_tarball/vswitchd/bridge.c"; then
+       kni_sum=`cd "$with_ovs_tarball" && find . -type f -printf '%p %s %T@\n' | LC_ALL=C sort | sha256sum | cut -d' ' -f1`
+     else
+       AC_MSG_ERROR([no Open vSwitch sources at $with_ovs_tarball: install
+Debian's openvswitch-source package (apt-get install openvswitch-source), or
+use --with-ovs-source=DIR])
      fi
-     kni_sum=`sha256sum < "$with_ovs_tarball" | cut -d' ' -f1`
      if test -f "$OVSDIR/vswitchd/bridge.c" \
         && test "X`cat ovs/tarball.sha256 2>/dev/null`" = "X$kni_sum"; then
        :
      else
-       AC_MSG_NOTICE([unpacking $with_ovs_tarball into ovs/])
+       AC_MSG_NOTICE([copying $with_ovs_tarball into ovs/])
        rm -rf ovs/openvswitch ovs/unpack ovs/tarball.sha256
        $MKDIR_P ovs/unpack || AC_MSG_ERROR([cannot create ovs/unpack])
-       if ! tar -C ovs/unpack -xzf "$with_ovs_tarball"; then
-         AC_MSG_ERROR([could not unpack $with_ovs_tarball])
+       if test -f "$with_ovs_tarball"; then
+         tar -C ovs/unpack -xzf "$with_ovs_tarball" \
+           || AC_MSG_ERROR([could not unpack $with_ovs_tarball])
+         mv ovs/unpack/* ovs/openvswitch && rmdir ovs/unpack
+       else
+         cp -a "$with_ovs_tarball" ovs/unpack/openvswitch \
+           || AC_MSG_ERROR([could not copy $with_ovs_tarball])
+         mv ovs/unpack/openvswitch ovs/openvswitch && rmdir ovs/unpack
        fi
-       mv ovs/unpack/* ovs/openvswitch && rmdir ovs/unpack
        if test ! -f "$OVSDIR/vswitchd/bridge.c"; then
          AC_MSG_ERROR([$with_ovs_tarball holds no Open vSwitch tree])
        fi
