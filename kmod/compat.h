@@ -9,6 +9,7 @@
 #define _KNI_COMPAT_H
 
 #include <linux/ethtool.h>
+#include <linux/mm.h>
 #include <linux/etherdevice.h>
 #include <linux/netdevice.h>
 #include <linux/socket.h>
@@ -18,6 +19,14 @@
 static inline void ethtool_puts(u8 **data, const char *str)
 {
 	ethtool_sprintf(data, "%s", str);
+}
+#endif
+
+/* vm_flags_set() appeared in 6.3, when vm_flags became read-only. */
+#ifndef KNI_HAVE_VM_FLAGS_SET
+static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
+{
+	vma->vm_flags |= flags;
 }
 #endif
 

@@ -11,8 +11,11 @@
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 #include <linux/rcupdate.h>
+#include <linux/refcount.h>
 #include <linux/netdevice.h>
 #include <linux/sched.h>
+#include <linux/u64_stats_sync.h>
+#include <linux/xarray.h>
 
 #include "uapi/kni.h"
 #include "compat.h"
@@ -23,12 +26,15 @@
 #define KNI_ABI_REPORTED	KNI_ABI_VERSION
 #endif
 
-#define KNI_DRV_VERSION		"0.1"
+#define KNI_DRV_VERSION		"0.2"
 #define KNI_BUF_SIZE_MIN	64
 #define KNI_BUF_SIZE_MAX	65536
 #define KNI_MAX_DEVS		1024	/* devices per file */
 #define KNI_RX_BATCH		32	/* rx descriptors per device per round */
-/* Each device's rings are mapped at dev id * KNI_MMAP_STRIDE. */
+/*
+ * Each device's rings are mapped at dev id * KNI_MMAP_STRIDE; the file's
+ * event ring at 0.
+ */
 #define KNI_MMAP_STRIDE		(1ULL << 32)
 
 enum kni_lo_mode {
@@ -40,9 +46,26 @@ enum kni_lo_mode {
 extern enum kni_lo_mode kni_lo;
 extern bool kni_kthread_multiple;
 extern bool kni_carrier_on;
-extern unsigned int kni_req_timeout_ms;
 extern unsigned int kni_poll_us;
 extern unsigned int kni_max_pinned_mb;
+extern unsigned int kni_max_pinned_mb_user;
+
+/*
+ * Pages shared with userspace: mapped into the kernel with vmap() and into
+ * userspace page by page, so a mapping outlives the kernel's use.
+ */
+struct kni_shmem {
+	struct page **pages;
+	unsigned int npages;
+	void *kaddr;
+};
+
+/* Pinned memory one user has registered, against max_pinned_mb_user. */
+struct kni_user {
+	kuid_t uid;
+	refcount_t ref;
+	atomic_long_t pinned;	/* pages */
+};
 
 /* One registered, pinned and kernel-mapped range of a process's memory. */
 struct kni_region {
@@ -52,7 +75,8 @@ struct kni_region {
 	unsigned long npages;
 	struct page **pages;
 	void *kaddr;		/* vmap() of pages */
-	struct mm_struct *mm;	/* for locked_vm accounting */
+	struct user_struct *locked_user;	/* RLIMIT_MEMLOCK charge */
+	struct kni_user *user;	/* max_pinned_mb_user charge */
 };
 
 /* Immutable table of a file's regions sorted by addr, replaced under RCU. */
@@ -75,33 +99,49 @@ struct kni_kring {
 struct kni_file;
 struct kni_kthread;
 
-/* Counters; each is written by one context at a time (see kni_net.c). */
-struct kni_counters {
-	u64 rx_packets, rx_bytes, rx_bad_desc, rx_nomem, rx_dropped;
-	u64 tx_packets, tx_bytes, tx_no_fill, tx_ring_full, tx_too_big;
-	u64 fill_bad_desc, fill_too_small, comp_ring_full;
-	u64 req_sent, req_timeout, req_bad_resp;
-	atomic64_t kicks;
+/* Counters of the receive side, written by the device's receive thread. */
+struct kni_rx_counters {
+	struct u64_stats_sync syncp;
+	u64_stats_t packets, bytes, bad_desc, nomem, dropped, comp_full;
 };
 
-/* A kni net_device; lives in netdev_priv(). */
+/* Counters of the transmit side, written under tx_lock. */
+struct kni_tx_counters {
+	struct u64_stats_sync syncp;
+	u64_stats_t packets, bytes, no_fill, ring_full, too_big, dropped;
+	u64_stats_t stopped, fill_bad_desc, fill_too_small;
+};
+
+/*
+ * A kni device: its rings and state.  It has a reference count of its
+ * own, apart from the net_device (as tun keeps tun_file): the file holds
+ * one from create to release, the net_device one until it is freed.  The
+ * net_device may go first (ip link del, the end of its network namespace);
+ * the rings and the id then stay until the owner releases the device.
+ */
 struct kni_dev {
-	struct net_device *netdev;
+	struct rcu_head rcu;
+	refcount_t ref;
 	struct kni_file *kf;
 	u32 id;
-	u32 ring_size;
-	u32 buf_size;
-	bool dead;		/* being released: no requests, no rx */
-	bool from_user;		/* RTNL held: change applied by an ioctl */
-	struct list_head file_node;	/* kf->devs, RCU */
+	bool dead;		/* released by the owner: drop, never post */
+	bool from_user;		/* RTNL held: a change made by an ioctl */
+	bool registered;	/* the net_device was registered once */
 
-	/* Rings, in vmalloc_user() memory mapped by userspace. */
-	void *ring_mem;
-	size_t ring_mem_size;
+	/* NULL once deleted; written under RTNL, read under RCU. */
+	struct net_device __rcu *netdev;
+
+	u32 ring_size;
+	u32 buf_size;		/* under tx_lock */
+	u32 policy;		/* KNI_POLICY_*, under RTNL */
+	u32 max_mtu_policy;	/* the owner's max_mtu; 0: the buffers' */
+	u32 speed;		/* ethtool; Mb/s, 0 unknown */
+	u8 duplex;
+
+	/* Rings, in pages mapped by userspace. */
+	struct kni_shmem ring_mem;
 	struct kni_ring_offsets off;
-	struct kni_kring rx, tx, fill, comp, req, resp;
-	struct mutex mmap_lock;	/* mmap vs. release */
-	bool mmap_closed;
+	struct kni_kring rx, comp, tx, fill;
 
 	/* Receive: served by one kthread. */
 	struct kni_kthread *kt;
@@ -110,24 +150,32 @@ struct kni_dev {
 	/* Transmit: tx ring production and fill ring consumption. */
 	spinlock_t tx_lock;
 
-	/* Requests: one outstanding at a time. */
-	struct mutex req_lock;
-	u32 req_seq;
-	wait_queue_head_t req_wq;
+	struct kni_rx_counters rxc;
+	struct kni_tx_counters txc;
+	atomic64_t kicks;
+	atomic64_t events;
+};
 
-	struct kni_counters c;
+/* Private part of a kni net_device. */
+struct kni_priv {
+	struct kni_dev *kd;
 };
 
 /* Per open file of /dev/kni. */
 struct kni_file {
 	struct mutex lock;	/* devs and regions updates */
-	struct list_head devs;	/* RCU for readers */
+	struct xarray devs;	/* id -> kni_dev; RCU for readers */
 	unsigned int n_devs;
 	u32 next_dev_id;
 	u32 next_region_id;
 	struct kni_region_table __rcu *regions;
+
+	/* Events, kernel -> userspace; produced under event_lock. */
+	spinlock_t event_lock;
+	struct kni_shmem event_mem;
+	struct kni_event_ring event_info;
+	struct kni_kring events;
 	wait_queue_head_t poll_wq;
-	atomic_t req_waiting;	/* requests of this file waiting for answers */
 };
 
 /* A kernel receive thread serving one (multiple) or all (single) devices. */
@@ -139,29 +187,48 @@ struct kni_kthread {
 	struct list_head devs;	/* RCU */
 };
 
+/* kni_main.c */
+int kni_shmem_alloc(struct kni_shmem *m, size_t size);
+void kni_shmem_free(struct kni_shmem *m);
+size_t kni_ring_layout(struct kni_ring_offset *o, size_t pos, u32 entries,
+		       size_t entry_size);
+void kni_kring_init(struct kni_kring *r, void *mem,
+		    const struct kni_ring_offset *o, u32 entries);
+
 /* kni_mem.c */
 int kni_mem_reg(struct kni_file *kf, struct kni_mem_reg __user *uarg);
 int kni_mem_unreg(struct kni_file *kf, u32 id);
 void kni_mem_release_all(struct kni_file *kf);
 void *kni_mem_lookup(struct kni_file *kf, u64 addr, u32 len);
+void kni_mem_exit(void);
 
 /* kni_net.c */
+int kni_net_init(void);
+void kni_net_exit(void);
 int kni_dev_create(struct kni_file *kf, struct kni_create __user *uarg);
-void kni_dev_destroy(struct kni_dev *kd);
-struct kni_dev *kni_dev_find_rcu(struct kni_file *kf, u32 id);
+int kni_dev_release(struct kni_file *kf, u32 id);
+void kni_dev_release_all(struct kni_file *kf);
+struct kni_dev *kni_dev_get(struct kni_file *kf, u32 id);
+void kni_dev_put(struct kni_dev *kd);
 int kni_dev_set_mtu(struct kni_dev *kd, u32 mtu);
 int kni_dev_set_mac(struct kni_dev *kd, const u8 *mac);
+int kni_dev_set_policy(struct kni_dev *kd, const struct kni_policy *p);
+int kni_dev_set_link(struct kni_dev *kd, const struct kni_link *l);
 int kni_dev_set_buf_size(struct kni_dev *kd, u32 buf_size);
-void kni_dev_set_carrier(struct kni_dev *kd, bool on);
+void kni_dev_get_info(struct kni_dev *kd, struct kni_info *info);
+void kni_dev_get_addrs(struct kni_dev *kd, struct kni_addrs *a);
 void kni_dev_get_stats(struct kni_dev *kd, struct kni_stats *st);
 void kni_dev_kick(struct kni_dev *kd);
-bool kni_dev_req_pending(struct kni_dev *kd);
 bool kni_tx_frame(struct kni_dev *kd, const struct sk_buff *skb,
 		  const void *data, u32 len);
+void kni_event_post(struct kni_dev *kd, u32 type, u32 value, u32 aux,
+		    const u8 *mac);
 
 /* kni_rx.c */
-int kni_kthread_attach(struct kni_dev *kd, bool force_bind, u32 core_id);
+int kni_kthread_attach(struct kni_dev *kd, const char *name, bool force_bind,
+		       u32 core_id);
 void kni_kthread_detach(struct kni_dev *kd);
+void kni_kthread_put(struct kni_dev *kd);
 void kni_kthread_exit(void);
 
 /*
@@ -210,36 +277,78 @@ static inline struct kni_desc *kni_kring_desc(struct kni_kring *r, u32 idx)
 	return (struct kni_desc *)r->desc + (idx & r->mask);
 }
 
-static inline struct kni_req *kni_kring_req(struct kni_kring *r, u32 idx)
+/*
+ * Sets or clears NEED_WAKEUP on @r.  Setting it is followed by a full
+ * barrier: the caller then looks at the ring once more before it stops,
+ * pairing with userspace's barrier between moving its index and reading
+ * the flag.
+ */
+static inline void kni_kring_need_wakeup(struct kni_kring *r, bool on)
 {
-	return (struct kni_req *)r->desc + (idx & r->mask);
+	if (on) {
+		WRITE_ONCE(*r->flags, KNI_RING_F_NEED_WAKEUP);
+		/* Flag before the index read; pairs with userspace's fence. */
+		smp_mb();
+	} else if (READ_ONCE(*r->flags)) {
+		WRITE_ONCE(*r->flags, 0);
+	}
 }
 
-/* Copies a descriptor out of shared memory once; use only the copy. */
-static inline void kni_desc_read(struct kni_desc *dst,
-				 const struct kni_desc *src)
+/*
+ * Copies a descriptor out of shared memory once; use only the copy.
+ * Returns false if a reserved field or a flag outside @flags is set.
+ */
+static inline bool kni_desc_read(struct kni_desc *dst,
+				 const struct kni_desc *src, u16 flags)
 {
 	dst->addr = READ_ONCE(src->addr);
+	dst->cookie = READ_ONCE(src->cookie);
 	dst->len = READ_ONCE(src->len);
 	dst->flags = READ_ONCE(src->flags);
-	dst->pad = 0;
-	dst->cookie = READ_ONCE(src->cookie);
-	dst->rsvd = 0;
+	dst->gso_type = READ_ONCE(src->gso_type);
+	dst->rsvd0 = READ_ONCE(src->rsvd0);
+	dst->csum_start = READ_ONCE(src->csum_start);
+	dst->csum_offset = READ_ONCE(src->csum_offset);
+	dst->gso_size = READ_ONCE(src->gso_size);
+	dst->rsvd1 = READ_ONCE(src->rsvd1);
+	dst->hash = READ_ONCE(src->hash);
+	dst->rsvd2 = READ_ONCE(src->rsvd2);
+	return !(dst->flags & ~flags) && !dst->gso_type && !dst->rsvd0 &&
+	       !dst->csum_start && !dst->csum_offset && !dst->gso_size &&
+	       !dst->rsvd1 && !dst->hash && !dst->rsvd2;
 }
 
-static inline void kni_desc_write(struct kni_desc *dst,
-				  const struct kni_desc *src)
+/* Writes a descriptor with @addr, @cookie, @len and @flags, the rest 0. */
+static inline void kni_desc_write(struct kni_desc *dst, u64 addr, u64 cookie,
+				  u32 len, u16 flags)
 {
-	WRITE_ONCE(dst->addr, src->addr);
-	WRITE_ONCE(dst->len, src->len);
-	WRITE_ONCE(dst->flags, src->flags);
-	WRITE_ONCE(dst->pad, 0);
-	WRITE_ONCE(dst->cookie, src->cookie);
-	WRITE_ONCE(dst->rsvd, 0);
+	WRITE_ONCE(dst->addr, addr);
+	WRITE_ONCE(dst->cookie, cookie);
+	WRITE_ONCE(dst->len, len);
+	WRITE_ONCE(dst->flags, flags);
+	WRITE_ONCE(dst->gso_type, 0);
+	WRITE_ONCE(dst->rsvd0, 0);
+	WRITE_ONCE(dst->csum_start, 0);
+	WRITE_ONCE(dst->csum_offset, 0);
+	WRITE_ONCE(dst->gso_size, 0);
+	WRITE_ONCE(dst->rsvd1, 0);
+	WRITE_ONCE(dst->hash, 0);
+	WRITE_ONCE(dst->rsvd2, 0);
 }
 
-#define kni_count(kd, field)	WRITE_ONCE((kd)->c.field, (kd)->c.field + 1)
-#define kni_count_add(kd, field, v) \
-	WRITE_ONCE((kd)->c.field, (kd)->c.field + (v))
+static inline void kni_stat_inc(struct u64_stats_sync *syncp, u64_stats_t *c)
+{
+	u64_stats_update_begin(syncp);
+	u64_stats_inc(c);
+	u64_stats_update_end(syncp);
+}
+
+static inline void kni_stat_add(struct u64_stats_sync *syncp, u64_stats_t *c,
+				u64 v)
+{
+	u64_stats_update_begin(syncp);
+	u64_stats_add(c, v);
+	u64_stats_update_end(syncp);
+}
 
 #endif /* _KNI_INTERNAL_H */

@@ -7,83 +7,173 @@
  * buffers by userspace address and are translated through this table only,
  * after a bounds check.  The userspace address itself is never used.
  *
- * Limits: KNI_MAX_REGIONS regions per file, and kni_max_pinned_mb megabytes
- * pinned by all files together (module parameter max_pinned_mb).  The pages
- * are also charged to the process's RLIMIT_MEMLOCK unless it has
- * CAP_IPC_LOCK.
+ * Limits: KNI_MAX_REGIONS regions per file, kni_max_pinned_mb_user MiB
+ * pinned per user and kni_max_pinned_mb MiB by all users together (module
+ * parameters).  Without CAP_IPC_LOCK the pages are also charged to the
+ * user's locked_vm against RLIMIT_MEMLOCK, as AF_XDP charges its umem: the
+ * charge belongs to the user, not to an address space, so it lasts exactly
+ * as long as the pin whatever happens to the process (fork, exit, a file
+ * descriptor passed on).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
+#include <linux/cred.h>
 #include <linux/mm.h>
-#include <linux/sched/mm.h>
+#include <linux/nsproxy.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/user.h>
 #include <linux/slab.h>
-#include <linux/vmalloc.h>
 #include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+#include <net/net_namespace.h>
 
 #include "kni_internal.h"
 
 static atomic_long_t kni_pinned_pages = ATOMIC_LONG_INIT(0);
 
-static void kni_region_free(struct kni_region *r)
+/* Users with pinned memory, by uid; kni_users_lock for updates. */
+static DEFINE_XARRAY(kni_users);
+static DEFINE_MUTEX(kni_users_lock);
+
+static struct kni_user *kni_user_get(kuid_t uid)
+{
+	unsigned long key = from_kuid(&init_user_ns, uid);
+	struct kni_user *u;
+
+	mutex_lock(&kni_users_lock);
+	u = xa_load(&kni_users, key);
+	if (u) {
+		refcount_inc(&u->ref);
+	} else {
+		u = kzalloc(sizeof(*u), GFP_KERNEL);
+		if (u) {
+			u->uid = uid;
+			refcount_set(&u->ref, 1);
+			if (xa_err(xa_store(&kni_users, key, u, GFP_KERNEL))) {
+				kfree(u);
+				u = NULL;
+			}
+		}
+	}
+	mutex_unlock(&kni_users_lock);
+	return u;
+}
+
+static void kni_user_put(struct kni_user *u)
+{
+	mutex_lock(&kni_users_lock);
+	if (refcount_dec_and_test(&u->ref)) {
+		xa_erase(&kni_users, from_kuid(&init_user_ns, u->uid));
+		kfree(u);
+	}
+	mutex_unlock(&kni_users_lock);
+}
+
+/* Adds @n to @counter unless that exceeds @limit. */
+static bool kni_charge(atomic_long_t *counter, unsigned long n,
+		       unsigned long limit)
+{
+	long old = atomic_long_read(counter);
+
+	do {
+		if (old + n > limit)
+			return false;
+	} while (!atomic_long_try_cmpxchg(counter, &old, old + n));
+	return true;
+}
+
+/* Charges @r->npages to the global, per-user and RLIMIT_MEMLOCK limits. */
+static int kni_region_charge(struct kni_region *r)
+{
+	unsigned long n = r->npages;
+	unsigned long global = (unsigned long)kni_max_pinned_mb <<
+			       (20 - PAGE_SHIFT);
+	unsigned long per_user = (unsigned long)kni_max_pinned_mb_user <<
+				 (20 - PAGE_SHIFT);
+
+	r->user = kni_user_get(current_uid());
+	if (!r->user)
+		return -ENOMEM;
+	if (!kni_charge(&r->user->pinned, n, per_user))
+		goto fail_user;
+	if (!kni_charge(&kni_pinned_pages, n, global))
+		goto fail_global;
+	if (!capable(CAP_IPC_LOCK)) {
+		r->locked_user = get_uid(current_user());
+		if (!kni_charge(&r->locked_user->locked_vm, n,
+				rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT)) {
+			free_uid(r->locked_user);
+			r->locked_user = NULL;
+			goto fail_locked;
+		}
+	}
+	return 0;
+
+fail_locked:
+	atomic_long_sub(n, &kni_pinned_pages);
+fail_global:
+	atomic_long_sub(n, &r->user->pinned);
+fail_user:
+	kni_user_put(r->user);
+	r->user = NULL;
+	return -ENOMEM;
+}
+
+static void kni_region_uncharge(struct kni_region *r)
+{
+	if (!r->user)
+		return;
+	if (r->locked_user) {
+		atomic_long_sub(r->npages, &r->locked_user->locked_vm);
+		free_uid(r->locked_user);
+	}
+	atomic_long_sub(r->npages, &kni_pinned_pages);
+	atomic_long_sub(r->npages, &r->user->pinned);
+	kni_user_put(r->user);
+}
+
+/* Unpins @done pages of @r and frees it. */
+static void kni_region_free(struct kni_region *r, unsigned long done)
 {
 	if (r->kaddr)
 		vunmap(r->kaddr);
-	unpin_user_pages_dirty_lock(r->pages, r->npages, true);
+	if (r->pages)
+		unpin_user_pages_dirty_lock(r->pages, done, true);
 	kvfree(r->pages);
-	atomic_long_sub(r->npages, &kni_pinned_pages);
-	if (r->mm) {
-		/* No need to uncharge an address space that is gone. */
-		if (mmget_not_zero(r->mm)) {
-			account_locked_vm(r->mm, r->npages, false);
-			mmput(r->mm);
-		}
-		mmdrop(r->mm);
-	}
+	kni_region_uncharge(r);
 	kfree(r);
 }
 
 static struct kni_region *kni_region_pin(u64 addr, u64 len)
 {
-	unsigned long npages = len >> PAGE_SHIFT;
-	unsigned long limit = (unsigned long)kni_max_pinned_mb <<
-			      (20 - PAGE_SHIFT);
 	unsigned long done = 0;
 	struct kni_region *r;
 	int ret;
 
-	if (atomic_long_add_return(npages, &kni_pinned_pages) > limit) {
-		atomic_long_sub(npages, &kni_pinned_pages);
+	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
+	if (!r)
 		return ERR_PTR(-ENOMEM);
-	}
-
-	r = kzalloc(sizeof(*r), GFP_KERNEL);
-	if (!r) {
-		atomic_long_sub(npages, &kni_pinned_pages);
-		return ERR_PTR(-ENOMEM);
-	}
 	r->addr = addr;
 	r->len = len;
-	r->npages = npages;
+	r->npages = len >> PAGE_SHIFT;
 
-	ret = account_locked_vm(current->mm, npages, true);
+	ret = kni_region_charge(r);
 	if (ret) {
-		r->npages = 0;
-		atomic_long_sub(npages, &kni_pinned_pages);
 		kfree(r);
 		return ERR_PTR(ret);
 	}
-	mmgrab(current->mm);
-	r->mm = current->mm;
 
-	r->pages = kvmalloc_array(npages, sizeof(*r->pages), GFP_KERNEL);
+	r->pages = kvmalloc_array(r->npages, sizeof(*r->pages),
+				  GFP_KERNEL_ACCOUNT);
 	if (!r->pages) {
 		ret = -ENOMEM;
 		goto fail;
 	}
 
-	while (done < npages) {
+	while (done < r->npages) {
 		ret = pin_user_pages_fast(addr + (done << PAGE_SHIFT),
-					  min_t(unsigned long, npages - done,
+					  min_t(unsigned long, r->npages - done,
 						INT_MAX >> PAGE_SHIFT),
 					  FOLL_WRITE | FOLL_LONGTERM,
 					  r->pages + done);
@@ -92,10 +182,14 @@ static struct kni_region *kni_region_pin(u64 addr, u64 len)
 			goto fail;
 		}
 		done += ret;
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			goto fail;
+		}
 		cond_resched();
 	}
 
-	r->kaddr = vmap(r->pages, npages, VM_MAP, PAGE_KERNEL);
+	r->kaddr = vmap(r->pages, r->npages, VM_MAP, PAGE_KERNEL);
 	if (!r->kaddr) {
 		ret = -ENOMEM;
 		goto fail;
@@ -103,11 +197,7 @@ static struct kni_region *kni_region_pin(u64 addr, u64 len)
 	return r;
 
 fail:
-	/* kni_region_free() releases exactly what was pinned. */
-	atomic_long_sub(npages - done, &kni_pinned_pages);
-	account_locked_vm(r->mm, npages - done, false);
-	r->npages = done;
-	kni_region_free(r);
+	kni_region_free(r, done);
 	return ERR_PTR(ret);
 }
 
@@ -151,13 +241,16 @@ int kni_mem_reg(struct kni_file *kf, struct kni_mem_reg __user *uarg)
 	struct kni_region *r;
 	int ret;
 
+	if (!ns_capable(current->nsproxy->net_ns->user_ns, CAP_NET_ADMIN))
+		return -EPERM;
 	if (copy_from_user(&reg, uarg, sizeof(reg)))
 		return -EFAULT;
 	if (reg.flags || !reg.len || !PAGE_ALIGNED(reg.addr) ||
 	    !PAGE_ALIGNED(reg.len) || reg.addr + reg.len < reg.addr ||
 	    reg.addr + reg.len > TASK_SIZE_MAX)
 		return -EINVAL;
-	if (reg.len > (u64)kni_max_pinned_mb << 20)
+	if (reg.len > (u64)kni_max_pinned_mb << 20 ||
+	    reg.len > (u64)kni_max_pinned_mb_user << 20)
 		return -ENOMEM;
 
 	/* Pin before taking kf->lock: pinning takes mmap_lock. */
@@ -185,7 +278,7 @@ int kni_mem_reg(struct kni_file *kf, struct kni_mem_reg __user *uarg)
 
 fail:
 	mutex_unlock(&kf->lock);
-	kni_region_free(r);
+	kni_region_free(r, r->npages);
 	return ret;
 }
 
@@ -215,7 +308,7 @@ int kni_mem_unreg(struct kni_file *kf, u32 id)
 
 	/* Readers look regions up under RCU; wait for them to finish. */
 	synchronize_rcu();
-	kni_region_free(r);
+	kni_region_free(r, r->npages);
 	return 0;
 }
 
@@ -231,8 +324,15 @@ void kni_mem_release_all(struct kni_file *kf)
 		return;
 	synchronize_rcu();
 	for (i = 0; i < t->n; i++)
-		kni_region_free(t->r[i]);
+		kni_region_free(t->r[i], t->r[i]->npages);
 	kfree(t);
+}
+
+/* Module unload: every file is closed, so no user is left. */
+void kni_mem_exit(void)
+{
+	WARN_ON(!xa_empty(&kni_users));
+	xa_destroy(&kni_users);
 }
 
 /*

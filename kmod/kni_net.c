@@ -2,300 +2,115 @@
 /*
  * kni: the net_device side.
  *
- * Each device owns one mmap()able area holding its six rings.  Transmit
- * copies an skb into a buffer taken from the fill ring and puts it on the tx
- * ring.  Changes made from the kernel side (MTU, MAC, promisc, allmulti, up,
- * down) become requests on the req ring; the answer comes back on the resp
- * ring within kni_req_timeout_ms or the change fails.  Changes made by the
- * owner through ioctls apply directly and never produce a request.
+ * Each device owns one mmap()able area holding its rings.  Transmit copies
+ * an skb into a buffer taken from the fill ring and puts it on the tx ring,
+ * and stops the queue while either ring has no room; the owner's kick wakes
+ * it.  Nothing here waits for the owner: a change made from the kernel side
+ * (MTU, MAC, up, down, promisc, allmulti, address lists) is checked against
+ * the limits the owner declared, applied at once and posted as an event.
+ * Changes the owner makes through ioctls post no event.
  *
- * Counters are plain u64s, each written by one context at a time: rx
- * counters by the device's receive thread, tx and fill counters under
- * tx_lock, request counters under req_lock.
+ * Lifetimes.  struct kni_dev has a reference count of its own: the file
+ * holds one until the owner releases the device, the net_device one until
+ * it is freed.  The net_device can go first (ip link del, the end of its
+ * network namespace, through kni_link_ops.dellink); the device then stays,
+ * without a net_device, until the owner releases it.  kd->netdev is
+ * written under RTNL and read under RCU.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/capability.h>
 #include <linux/cpumask.h>
-#include <linux/delay.h>
 #include <linux/etherdevice.h>
 #include <linux/ethtool.h>
 #include <linux/netdevice.h>
 #include <linux/nsproxy.h>
 #include <linux/rtnetlink.h>
-#include <linux/sched/signal.h>
+#include <linux/sched.h>
 #include <linux/skbuff.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
-#include <linux/vmalloc.h>
 #include <net/net_namespace.h>
+#include <net/rtnetlink.h>
 
 #include "kni_internal.h"
 
-/* Shared words of a ring, each on its own cache line, then the entries. */
-#define KNI_RING_PRODUCER	0
-#define KNI_RING_CONSUMER	64
-#define KNI_RING_FLAGS		128
-#define KNI_RING_HDR		192
-
-static size_t kni_ring_layout(struct kni_ring_offset *o, size_t pos,
-			      u32 entries, size_t entry_size)
+static struct kni_dev *kni_netdev_kd(const struct net_device *dev)
 {
-	o->producer = pos + KNI_RING_PRODUCER;
-	o->consumer = pos + KNI_RING_CONSUMER;
-	o->flags = pos + KNI_RING_FLAGS;
-	o->desc = pos + KNI_RING_HDR;
-	return ALIGN(pos + KNI_RING_HDR + entries * entry_size, 64);
+	return ((struct kni_priv *)netdev_priv(dev))->kd;
 }
 
-static void kni_kring_init(struct kni_kring *r, void *mem,
-			   const struct kni_ring_offset *o, u32 entries)
+/* Transmit */
+
+/* Room for one more frame: a tx slot and a fill buffer.  tx_lock held. */
+static bool kni_tx_room(struct kni_dev *kd)
 {
-	r->producer = mem + o->producer;
-	r->consumer = mem + o->consumer;
-	r->flags = mem + o->flags;
-	r->desc = mem + o->desc;
-	r->mask = entries - 1;
-	r->cached = 0;
-}
-
-/* Requests */
-
-static bool kni_resp_ready(struct kni_dev *kd)
-{
-	return kni_kring_cons_avail(&kd->resp, 1) != 0;
-}
-
-/* Consumes answers; true when the one for @seq was found.  req_lock held. */
-static bool kni_resp_take(struct kni_dev *kd, u32 seq, int *result)
-{
-	while (kni_kring_cons_avail(&kd->resp, 1)) {
-		struct kni_req *a = kni_kring_req(&kd->resp, kd->resp.cached);
-		u32 aseq = READ_ONCE(a->seq);
-		s32 res = READ_ONCE(a->result);
-
-		kni_kring_cons_release(&kd->resp, 1);
-		if (seq && aseq == seq) {
-			/* Only errno values a system call may return. */
-			*result = (res > 0 || res < -133) ? -EIO : res;
-			return true;
-		}
-		kni_count(kd, req_bad_resp);
-	}
-	return false;
+	return kni_kring_prod_free(&kd->tx) &&
+	       kni_kring_cons_avail(&kd->fill, 1);
 }
 
 /*
- * Sends @rq to the owner and waits for the answer.  Called with RTNL held
- * (all net_device_ops callers hold it), which is why the wait is bounded by
- * kni_req_timeout_ms and ends at once when the device is being released.
+ * Stops @dev's queue until the owner makes room, unless room appeared
+ * meanwhile.  tx_lock held.
  */
-static int kni_request(struct kni_dev *kd, struct kni_req *rq)
+static void kni_tx_stop(struct kni_dev *kd, struct net_device *dev)
 {
-	unsigned long deadline, step = max(1UL, msecs_to_jiffies(10));
-	struct kni_file *kf = kd->kf;
-	struct kni_req *slot;
-	int ret;
-
-	if (READ_ONCE(kd->dead))
-		return -ENODEV;
-
-	mutex_lock(&kd->req_lock);
-	kni_resp_take(kd, 0, &ret);	/* drop late answers */
-	if (!kni_kring_prod_free(&kd->req)) {
-		/* Nobody reads the requests. */
-		kni_count(kd, req_timeout);
-		ret = -ETIMEDOUT;
-		goto out;
-	}
-
-	if (!++kd->req_seq)	/* 0 never matches an answer */
-		++kd->req_seq;
-	rq->seq = kd->req_seq;
-	slot = kni_kring_req(&kd->req, kd->req.cached);
-	WRITE_ONCE(slot->seq, rq->seq);
-	WRITE_ONCE(slot->type, rq->type);
-	WRITE_ONCE(slot->value, rq->value);
-	WRITE_ONCE(slot->result, 0);
-	memcpy(slot->mac, rq->mac, sizeof(slot->mac));
-	memset(slot->pad, 0, sizeof(slot->pad));
-	WRITE_ONCE(slot->rsvd, 0);
-	kni_kring_prod_submit(&kd->req, 1);
-	kni_count(kd, req_sent);
-
-	atomic_inc(&kf->req_waiting);
-	wake_up_interruptible(&kf->poll_wq);
-	deadline = jiffies + msecs_to_jiffies(kni_req_timeout_ms);
-	for (;;) {
-		long left = (long)(deadline - jiffies);
-
-		if (kni_resp_take(kd, rq->seq, &ret))
-			break;
-		if (READ_ONCE(kd->dead)) {
-			ret = -ENODEV;
-			break;
-		}
-		if (left <= 0) {
-			kni_count(kd, req_timeout);
-			ret = -ETIMEDOUT;
-			break;
-		}
-		if (signal_pending(current)) {
-			ret = -EINTR;
-			break;
-		}
-		/* Woken by KNI_IOC_KICK; look again every 10 ms regardless. */
-		wait_event_interruptible_timeout(kd->req_wq,
-						 kni_resp_ready(kd) ||
-						 READ_ONCE(kd->dead),
-						 min_t(long, left, step));
-	}
-	atomic_dec(&kf->req_waiting);
-out:
-	mutex_unlock(&kd->req_lock);
-	return ret;
-}
-
-bool kni_dev_req_pending(struct kni_dev *kd)
-{
-	u32 n = READ_ONCE(kd->req.cached) - READ_ONCE(*kd->req.consumer);
-
-	return n && n <= kd->req.mask + 1;
-}
-
-/* net_device_ops */
-
-static int kni_open(struct net_device *dev)
-{
-	struct kni_dev *kd = netdev_priv(dev);
-	struct kni_req rq = { .type = KNI_REQ_CFG_NETWORK_IF, .value = 1 };
-	int ret;
-
-	ret = kni_request(kd, &rq);
-	if (ret)
-		return ret;
-	if (kni_carrier_on)
-		netif_carrier_on(dev);
-	netif_tx_start_all_queues(dev);
-	return 0;
-}
-
-static int kni_stop(struct net_device *dev)
-{
-	struct kni_dev *kd = netdev_priv(dev);
-	struct kni_req rq = { .type = KNI_REQ_CFG_NETWORK_IF, .value = 0 };
-
-	netif_tx_stop_all_queues(dev);
-	if (kni_carrier_on)
-		netif_carrier_off(dev);
-	/* The interface goes down whatever the answer. */
-	kni_request(kd, &rq);
-	return 0;
-}
-
-static int kni_change_mtu(struct net_device *dev, int new_mtu)
-{
-	struct kni_dev *kd = netdev_priv(dev);
-	struct kni_req rq = { .type = KNI_REQ_CHANGE_MTU, .value = new_mtu };
-	int ret;
-
-	if (!kd->from_user) {
-		ret = kni_request(kd, &rq);
-		if (ret)
-			return ret;
-	}
-	WRITE_ONCE(dev->mtu, new_mtu);
-	return 0;
-}
-
-static int kni_set_mac_address(struct net_device *dev, void *p)
-{
-	struct kni_dev *kd = netdev_priv(dev);
-	struct kni_req rq = { .type = KNI_REQ_CHANGE_MAC_ADDR };
-	struct sockaddr *sa = p;
-	int ret;
-
-	if (!is_valid_ether_addr(sa->sa_data))
-		return -EADDRNOTAVAIL;
-	if (!kd->from_user) {
-		memcpy(rq.mac, sa->sa_data, ETH_ALEN);
-		ret = kni_request(kd, &rq);
-		if (ret)
-			return ret;
-	}
-	eth_hw_addr_set(dev, sa->sa_data);
-	return 0;
-}
-
-static void kni_change_rx_flags(struct net_device *dev, int change)
-{
-	struct kni_dev *kd = netdev_priv(dev);
-	struct kni_req rq;
-
-	/*
-	 * Called with RTNL held from dev_set_promiscuity() and
-	 * dev_set_allmulti().  IFF_UNICAST_FLT keeps the core from calling
-	 * it under the address list lock; never sleep if it still happens.
-	 */
-	if (!preemptible())
-		return;
-
-	if (change & IFF_PROMISC) {
-		rq = (struct kni_req){ .type = KNI_REQ_CHANGE_PROMISC,
-				       .value = !!(dev->flags & IFF_PROMISC) };
-		kni_request(kd, &rq);
-	}
-	if (change & IFF_ALLMULTI) {
-		rq = (struct kni_req){ .type = KNI_REQ_CHANGE_ALLMULTI,
-				       .value = !!(dev->flags & IFF_ALLMULTI) };
-		kni_request(kd, &rq);
+	netif_stop_queue(dev);
+	kni_stat_inc(&kd->txc.syncp, &kd->txc.stopped);
+	kni_kring_need_wakeup(&kd->fill, true);
+	kni_kring_need_wakeup(&kd->tx, true);
+	if (kni_tx_room(kd)) {
+		kni_kring_need_wakeup(&kd->fill, false);
+		kni_kring_need_wakeup(&kd->tx, false);
+		netif_wake_queue(dev);
 	}
 }
 
 /* Gives fill descriptor @d back to its owner on tx, unused.  tx_lock held. */
-static void kni_tx_return(struct kni_dev *kd, struct kni_desc *d)
+static void kni_tx_return(struct kni_dev *kd, const struct kni_desc *d)
 {
-	d->len = 0;
-	d->flags = KNI_DESC_F_INVALID;
-	kni_desc_write(kni_kring_desc(&kd->tx, kd->tx.cached), d);
+	kni_desc_write(kni_kring_desc(&kd->tx, kd->tx.cached), d->addr,
+		       d->cookie, 0, KNI_DESC_F_INVALID);
 	kni_kring_prod_submit(&kd->tx, 1);
 }
 
 /*
  * Puts one frame on the tx ring, in a buffer taken from the fill ring.
  * The frame is @skb, or @len bytes at @data.  tx_lock held, bottom halves
- * off.  A fill descriptor outside the registered memory goes back on the
- * tx ring with KNI_DESC_F_INVALID and length 0 so that its owner gets it
- * back, and the frame is dropped.  One inside it but shorter than the
+ * off.  A bad fill descriptor goes back on the tx ring with
+ * KNI_DESC_F_INVALID and length 0 so that its owner gets it back, and the
+ * frame is dropped.  One inside the registered memory but shorter than the
  * frame (queued before KNI_IOC_SET_BUF_SIZE made the buffers larger) goes
- * back the same way, and the next one is tried.
+ * back the same way, and the next one is tried, at most ring_size times.
  */
 bool kni_tx_frame(struct kni_dev *kd, const struct sk_buff *skb,
 		  const void *data, u32 len)
 {
+	struct kni_tx_counters *c = &kd->txc;
 	u32 tries = kd->ring_size;	/* fill holds at most this many */
 	struct kni_desc d;
-	bool small;
+	bool small, ok;
 	void *dst;
 
 	if (!len || len > kd->buf_size) {
-		kni_count(kd, tx_too_big);
+		kni_stat_inc(&c->syncp, &c->too_big);
 		return false;
 	}
 	do {
 		if (!kni_kring_prod_free(&kd->tx)) {
-			kni_count(kd, tx_ring_full);
+			kni_stat_inc(&c->syncp, &c->ring_full);
 			return false;
 		}
 		if (!kni_kring_cons_avail(&kd->fill, 1)) {
-			kni_count(kd, tx_no_fill);
+			kni_stat_inc(&c->syncp, &c->no_fill);
 			return false;
 		}
-		kni_desc_read(&d, kni_kring_desc(&kd->fill, kd->fill.cached));
+		ok = kni_desc_read(&d, kni_kring_desc(&kd->fill,
+						      kd->fill.cached), 0);
 		kni_kring_cons_release(&kd->fill, 1);
 
 		rcu_read_lock();
-		dst = kni_mem_lookup(kd->kf, d.addr, d.len);
+		dst = ok ? kni_mem_lookup(kd->kf, d.addr, d.len) : NULL;
 		small = dst && d.len < len;
 		if (dst && !small) {
 			if (skb)
@@ -306,36 +121,43 @@ bool kni_tx_frame(struct kni_dev *kd, const struct sk_buff *skb,
 		rcu_read_unlock();
 
 		if (!dst) {
-			kni_count(kd, fill_bad_desc);
+			kni_stat_inc(&c->syncp, &c->fill_bad_desc);
 			kni_tx_return(kd, &d);
 			return false;
 		}
 		if (small) {
-			kni_count(kd, fill_too_small);
+			kni_stat_inc(&c->syncp, &c->fill_too_small);
 			kni_tx_return(kd, &d);
 			if (!--tries) {
-				kni_count(kd, tx_no_fill);
+				kni_stat_inc(&c->syncp, &c->no_fill);
 				return false;
 			}
 		}
 	} while (small);
 
-	d.len = len;
-	d.flags = 0;
-	kni_desc_write(kni_kring_desc(&kd->tx, kd->tx.cached), &d);
+	kni_desc_write(kni_kring_desc(&kd->tx, kd->tx.cached), d.addr,
+		       d.cookie, len, 0);
 	kni_kring_prod_submit(&kd->tx, 1);
-	kni_count(kd, tx_packets);
-	kni_count_add(kd, tx_bytes, len);
+	u64_stats_update_begin(&c->syncp);
+	u64_stats_inc(&c->packets);
+	u64_stats_add(&c->bytes, len);
+	u64_stats_update_end(&c->syncp);
 	return true;
 }
 
 static netdev_tx_t kni_start_xmit(struct sk_buff *skb, struct net_device *dev)
 {
-	struct kni_dev *kd = netdev_priv(dev);
-	bool sent;
+	struct kni_dev *kd = kni_netdev_kd(dev);
+	bool sent = false;
 
 	spin_lock(&kd->tx_lock);
-	sent = kni_tx_frame(kd, skb, NULL, skb->len);
+	if (unlikely(READ_ONCE(kd->dead))) {
+		kni_stat_inc(&kd->txc.syncp, &kd->txc.dropped);
+	} else {
+		sent = kni_tx_frame(kd, skb, NULL, skb->len);
+		if (!kni_tx_room(kd))
+			kni_tx_stop(kd, dev);
+	}
 	spin_unlock(&kd->tx_lock);
 	if (sent)
 		consume_skb(skb);
@@ -344,22 +166,126 @@ static netdev_tx_t kni_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	return NETDEV_TX_OK;
 }
 
+/*
+ * The owner moved the rings (KNI_IOC_KICK): wake the receive thread, and
+ * the transmit queue if it waited for room.  RCU held.
+ */
+void kni_dev_kick(struct kni_dev *kd)
+{
+	struct kni_kthread *kt = kd->kt;
+	struct net_device *dev;
+
+	atomic64_inc(&kd->kicks);
+	if (kt) {
+		atomic_set(&kt->kicked, 1);
+		wake_up(&kt->wq);
+	}
+
+	dev = rcu_dereference(kd->netdev);
+	if (dev && netif_queue_stopped(dev)) {
+		spin_lock_bh(&kd->tx_lock);
+		if (kni_tx_room(kd) && !READ_ONCE(kd->dead)) {
+			kni_kring_need_wakeup(&kd->fill, false);
+			kni_kring_need_wakeup(&kd->tx, false);
+			netif_wake_queue(dev);
+		}
+		spin_unlock_bh(&kd->tx_lock);
+	}
+}
+
+/* net_device_ops: decide, apply, notify */
+
+static int kni_open(struct net_device *dev)
+{
+	struct kni_dev *kd = kni_netdev_kd(dev);
+
+	kni_event_post(kd, KNI_EVENT_UP, 1, 0, NULL);
+	if (kni_carrier_on)
+		netif_carrier_on(dev);
+	netif_tx_start_all_queues(dev);
+	return 0;
+}
+
+static int kni_stop(struct net_device *dev)
+{
+	struct kni_dev *kd = kni_netdev_kd(dev);
+
+	netif_tx_stop_all_queues(dev);
+	if (kni_carrier_on)
+		netif_carrier_off(dev);
+	kni_event_post(kd, KNI_EVENT_UP, 0, 0, NULL);
+	return 0;
+}
+
+/* The core keeps new_mtu within dev->min_mtu..max_mtu, the owner's range. */
+static int kni_change_mtu(struct net_device *dev, int new_mtu)
+{
+	struct kni_dev *kd = kni_netdev_kd(dev);
+
+	WRITE_ONCE(dev->mtu, new_mtu);
+	if (!kd->from_user)
+		kni_event_post(kd, KNI_EVENT_MTU, new_mtu, 0, NULL);
+	return 0;
+}
+
+static int kni_set_mac_address(struct net_device *dev, void *p)
+{
+	struct kni_dev *kd = kni_netdev_kd(dev);
+	struct sockaddr *sa = p;
+
+	if (!is_valid_ether_addr(sa->sa_data))
+		return -EADDRNOTAVAIL;
+	if (!kd->from_user && !(kd->policy & KNI_POLICY_MAC))
+		return -EPERM;
+	eth_hw_addr_set(dev, sa->sa_data);
+	if (!kd->from_user)
+		kni_event_post(kd, KNI_EVENT_MAC, 0, 0, dev->dev_addr);
+	return 0;
+}
+
+/*
+ * Called from dev_set_promiscuity() and dev_set_allmulti(), under RTNL or
+ * under the address list lock: post, never sleep.
+ */
+static void kni_change_rx_flags(struct net_device *dev, int change)
+{
+	struct kni_dev *kd = kni_netdev_kd(dev);
+
+	if (!(READ_ONCE(kd->policy) & KNI_POLICY_RX_MODE))
+		return;
+	if (change & IFF_PROMISC)
+		kni_event_post(kd, KNI_EVENT_PROMISC,
+			       !!(dev->flags & IFF_PROMISC), 0, NULL);
+	if (change & IFF_ALLMULTI)
+		kni_event_post(kd, KNI_EVENT_ALLMULTI,
+			       !!(dev->flags & IFF_ALLMULTI), 0, NULL);
+}
+
+/* Address lists changed; the address list lock is held. */
+static void kni_set_rx_mode(struct net_device *dev)
+{
+	struct kni_dev *kd = kni_netdev_kd(dev);
+
+	if (READ_ONCE(kd->policy) & KNI_POLICY_RX_MODE)
+		kni_event_post(kd, KNI_EVENT_RX_MODE, netdev_uc_count(dev),
+			       netdev_mc_count(dev), NULL);
+}
+
 static void kni_get_stats64(struct net_device *dev,
 			    struct rtnl_link_stats64 *s)
 {
-	struct kni_dev *kd = netdev_priv(dev);
-	struct kni_counters *c = &kd->c;
+	struct kni_stats st = { 0 };
 
-	s->rx_packets = READ_ONCE(c->rx_packets);
-	s->rx_bytes = READ_ONCE(c->rx_bytes);
-	s->rx_errors = READ_ONCE(c->rx_bad_desc);
-	s->rx_dropped = READ_ONCE(c->rx_bad_desc) + READ_ONCE(c->rx_nomem) +
-			READ_ONCE(c->rx_dropped);
-	s->tx_packets = READ_ONCE(c->tx_packets);
-	s->tx_bytes = READ_ONCE(c->tx_bytes);
-	s->tx_errors = READ_ONCE(c->fill_bad_desc);
-	s->tx_dropped = READ_ONCE(c->tx_no_fill) + READ_ONCE(c->tx_ring_full) +
-			READ_ONCE(c->tx_too_big) + READ_ONCE(c->fill_bad_desc);
+	kni_dev_get_stats(kni_netdev_kd(dev), &st);
+	s->rx_packets = st.rx_packets;
+	s->rx_bytes = st.rx_bytes;
+	s->rx_errors = st.rx_bad_desc;
+	s->rx_dropped = st.rx_bad_desc + st.rx_nomem + st.rx_dropped;
+	s->tx_packets = st.tx_packets;
+	s->tx_bytes = st.tx_bytes;
+	s->tx_errors = st.fill_bad_desc;
+	s->tx_dropped = st.tx_no_fill + st.tx_ring_full + st.tx_too_big +
+			st.fill_bad_desc + st.tx_dropped;
 }
 
 static const struct net_device_ops kni_netdev_ops = {
@@ -369,6 +295,7 @@ static const struct net_device_ops kni_netdev_ops = {
 	.ndo_change_mtu = kni_change_mtu,
 	.ndo_set_mac_address = kni_set_mac_address,
 	.ndo_change_rx_flags = kni_change_rx_flags,
+	.ndo_set_rx_mode = kni_set_rx_mode,
 	.ndo_get_stats64 = kni_get_stats64,
 	.ndo_validate_addr = eth_validate_addr,
 };
@@ -390,7 +317,7 @@ static void kni_get_ringparam(struct net_device *dev,
 			      struct kernel_ethtool_ringparam *kring,
 			      struct netlink_ext_ack *extack)
 {
-	struct kni_dev *kd = netdev_priv(dev);
+	struct kni_dev *kd = kni_netdev_kd(dev);
 
 	ring->rx_max_pending = KNI_RING_SIZE_MAX;
 	ring->tx_max_pending = KNI_RING_SIZE_MAX;
@@ -398,24 +325,39 @@ static void kni_get_ringparam(struct net_device *dev,
 	ring->tx_pending = kd->ring_size;
 }
 
-#define KNI_STAT(name) { #name, offsetof(struct kni_counters, name) }
+/* Speed and duplex as the owner declared them, for bonding and ethtool. */
+static int kni_get_link_ksettings(struct net_device *dev,
+				  struct ethtool_link_ksettings *cmd)
+{
+	struct kni_dev *kd = kni_netdev_kd(dev);
+	u32 speed = READ_ONCE(kd->speed);
+
+	cmd->base.speed = speed ? speed : SPEED_UNKNOWN;
+	cmd->base.duplex = !speed ? DUPLEX_UNKNOWN :
+			   READ_ONCE(kd->duplex) == KNI_DUPLEX_FULL ?
+			   DUPLEX_FULL : DUPLEX_HALF;
+	cmd->base.port = PORT_OTHER;
+	cmd->base.autoneg = AUTONEG_DISABLE;
+	return 0;
+}
+
+#define KNI_STAT(name)	{ #name, offsetof(struct kni_stats, name) }
 static const struct {
-	const char *name;
+	char name[ETH_GSTRING_LEN];
 	size_t off;
 } kni_ethtool_stats[] = {
 	KNI_STAT(rx_packets), KNI_STAT(rx_bytes), KNI_STAT(rx_bad_desc),
 	KNI_STAT(rx_nomem), KNI_STAT(rx_dropped), KNI_STAT(tx_packets),
 	KNI_STAT(tx_bytes), KNI_STAT(tx_no_fill), KNI_STAT(tx_ring_full),
-	KNI_STAT(tx_too_big), KNI_STAT(fill_bad_desc), KNI_STAT(fill_too_small),
-	KNI_STAT(comp_ring_full), KNI_STAT(req_sent), KNI_STAT(req_timeout),
-	KNI_STAT(req_bad_resp),
+	KNI_STAT(tx_too_big), KNI_STAT(tx_dropped), KNI_STAT(tx_stopped),
+	KNI_STAT(fill_bad_desc), KNI_STAT(fill_too_small),
+	KNI_STAT(comp_ring_full), KNI_STAT(kicks), KNI_STAT(events),
 };
-
-#define KNI_N_STATS	(ARRAY_SIZE(kni_ethtool_stats) + 1)	/* + kicks */
 
 static int kni_get_sset_count(struct net_device *dev, int sset)
 {
-	return sset == ETH_SS_STATS ? KNI_N_STATS : -EOPNOTSUPP;
+	return sset == ETH_SS_STATS ? ARRAY_SIZE(kni_ethtool_stats) :
+				      -EOPNOTSUPP;
 }
 
 static void kni_get_strings(struct net_device *dev, u32 sset, u8 *data)
@@ -426,54 +368,145 @@ static void kni_get_strings(struct net_device *dev, u32 sset, u8 *data)
 		return;
 	for (i = 0; i < ARRAY_SIZE(kni_ethtool_stats); i++)
 		ethtool_puts(&data, kni_ethtool_stats[i].name);
-	ethtool_puts(&data, "kicks");
 }
 
 static void kni_get_ethtool_stats(struct net_device *dev,
 				  struct ethtool_stats *stats, u64 *data)
 {
-	struct kni_dev *kd = netdev_priv(dev);
+	struct kni_stats st = { 0 };
 	unsigned int i;
 
+	kni_dev_get_stats(kni_netdev_kd(dev), &st);
 	for (i = 0; i < ARRAY_SIZE(kni_ethtool_stats); i++)
-		data[i] = READ_ONCE(*(u64 *)((u8 *)&kd->c +
-					     kni_ethtool_stats[i].off));
-	data[i] = atomic64_read(&kd->c.kicks);
+		data[i] = *(u64 *)((u8 *)&st + kni_ethtool_stats[i].off);
 }
 
 static const struct ethtool_ops kni_ethtool_ops = {
 	.get_drvinfo = kni_get_drvinfo,
 	.get_link = ethtool_op_get_link,
+	.get_link_ksettings = kni_get_link_ksettings,
 	.get_ringparam = kni_get_ringparam,
 	.get_sset_count = kni_get_sset_count,
 	.get_strings = kni_get_strings,
 	.get_ethtool_stats = kni_get_ethtool_stats,
 };
 
+/* rtnl_link_ops: "ip link del", and the end of the device's netns */
+
+/*
+ * The net_device goes; the device stays, dead, until its owner releases
+ * it.  RTNL held.  A dying network namespace deletes its kni devices this
+ * way too, instead of moving them to the initial namespace: a device whose
+ * owner lives in a container never reaches the host's namespace.
+ */
+static void kni_dellink(struct net_device *dev, struct list_head *head)
+{
+	struct kni_dev *kd = kni_netdev_kd(dev);
+
+	kni_event_post(kd, KNI_EVENT_DELETED, 0, 0, NULL);
+	RCU_INIT_POINTER(kd->netdev, NULL);
+	unregister_netdevice_queue(dev, head);
+}
+
+/*
+ * No .setup: "ip link add type kni" is refused; devices come from
+ * /dev/kni only.
+ */
+static struct rtnl_link_ops kni_link_ops __read_mostly = {
+	.kind = "kni",
+	.dellink = kni_dellink,
+};
+
+/* Moves between namespaces and renames reach the owner as events. */
+static int kni_netdev_event(struct notifier_block *nb, unsigned long event,
+			    void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+	struct kni_dev *kd;
+
+	if (dev->netdev_ops != &kni_netdev_ops)
+		return NOTIFY_DONE;
+	kd = kni_netdev_kd(dev);
+	if (event == NETDEV_REGISTER && kd->registered)
+		kni_event_post(kd, KNI_EVENT_NETNS, dev->ifindex, 0, NULL);
+	else if (event == NETDEV_CHANGENAME)
+		kni_event_post(kd, KNI_EVENT_NAME, 0, 0, NULL);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block kni_notifier = {
+	.notifier_call = kni_netdev_event,
+};
+
+/* Device lifecycle */
+
+static void kni_dev_free_rcu(struct rcu_head *head)
+{
+	kfree(container_of(head, struct kni_dev, rcu));
+}
+
+void kni_dev_put(struct kni_dev *kd)
+{
+	if (refcount_dec_and_test(&kd->ref)) {
+		kni_shmem_free(&kd->ring_mem);
+		/* KICK finds devices under RCU without a reference. */
+		call_rcu(&kd->rcu, kni_dev_free_rcu);
+	}
+}
+
+/* Finds device @id of @kf and takes a reference on it. */
+struct kni_dev *kni_dev_get(struct kni_file *kf, u32 id)
+{
+	struct kni_dev *kd;
+
+	rcu_read_lock();
+	kd = xa_load(&kf->devs, id);
+	if (kd && !refcount_inc_not_zero(&kd->ref))
+		kd = NULL;
+	rcu_read_unlock();
+	return kd;
+}
+
+/* The net_device is freed: drop its reference on the device. */
+static void kni_netdev_destructor(struct net_device *dev)
+{
+	kni_dev_put(kni_netdev_kd(dev));
+}
+
 static void kni_setup(struct net_device *dev)
 {
 	ether_setup(dev);
 	dev->netdev_ops = &kni_netdev_ops;
 	dev->ethtool_ops = &kni_ethtool_ops;
-	/* No unicast filter to program, but keeps promisc changes in RTNL. */
-	dev->priv_flags |= IFF_UNICAST_FLT;
-	/* Nothing would complete an offload: advertise none. */
-	dev->features = 0;
-	dev->hw_features = 0;
+	dev->rtnl_link_ops = &kni_link_ops;
+	/* The transmit lock is taken with bottom halves off only. */
+	dev->priv_flags |= IFF_DISABLE_NETPOLL;
+	/*
+	 * Transmit copies with skb_copy_bits(), which gathers page fragments
+	 * and frag lists, so the stack need not linearize.  No checksum or
+	 * segmentation offload: nothing would complete one.
+	 */
+	dev->features = NETIF_F_SG | NETIF_F_FRAGLIST | NETIF_F_HIGHDMA;
+	dev->hw_features = dev->features;
 }
-
-/* Device lifecycle */
 
 static int kni_check_create(struct kni_create *c)
 {
 	size_t len = strnlen(c->name, KNI_NAMESIZE);
+	u32 cap;
 
 	if (len == KNI_NAMESIZE)
 		return -ENAMETOOLONG;
 	if (!len || !dev_valid_name(c->name) || strchr(c->name, '%'))
 		return -EINVAL;
 	if (c->flags & ~(KNI_CREATE_F_MAC | KNI_CREATE_F_FORCE_BIND) ||
-	    c->pad[0] || c->pad[1] || c->rsvd)
+	    c->policy & ~(KNI_POLICY_MAC | KNI_POLICY_RX_MODE) ||
+	    c->pad || c->rsvd[0] || c->rsvd[1] || c->rsvd[2] ||
+	    c->id || c->ifindex || c->mmap_offset || c->mmap_size)
+		return -EINVAL;
+	if (c->offloads)
+		return -EOPNOTSUPP;
+	if (c->n_rx_queues > 1 || c->n_tx_queues > 1)
 		return -EINVAL;
 	if (c->buf_size < KNI_BUF_SIZE_MIN || c->buf_size > KNI_BUF_SIZE_MAX)
 		return -EINVAL;
@@ -482,11 +515,19 @@ static int kni_check_create(struct kni_create *c)
 	if (c->ring_size < KNI_RING_SIZE_MIN ||
 	    c->ring_size > KNI_RING_SIZE_MAX || !is_power_of_2(c->ring_size))
 		return -EINVAL;
+	if (c->duplex > KNI_DUPLEX_FULL)
+		return -EINVAL;
+	if (!c->speed) {
+		c->speed = KNI_SPEED_DEFAULT;
+		c->duplex = KNI_DUPLEX_FULL;
+	}
 
+	/* A frame of the largest MTU, with a VLAN tag, fits a buffer. */
+	cap = c->buf_size - KNI_FRAME_OVERHEAD;
 	if (!c->min_mtu)
 		c->min_mtu = ETH_MIN_MTU;
-	if (!c->max_mtu || c->max_mtu > c->buf_size - ETH_HLEN)
-		c->max_mtu = c->buf_size - ETH_HLEN;
+	if (!c->max_mtu || c->max_mtu > cap)
+		c->max_mtu = cap;
 	if (c->min_mtu < ETH_MIN_MTU || c->min_mtu > c->max_mtu)
 		return -EINVAL;
 	if (!c->mtu)
@@ -494,9 +535,13 @@ static int kni_check_create(struct kni_create *c)
 	if (c->mtu < c->min_mtu || c->mtu > c->max_mtu)
 		return -EINVAL;
 
-	if (c->flags & KNI_CREATE_F_FORCE_BIND &&
-	    (c->core_id >= nr_cpu_ids || !cpu_online(c->core_id)))
-		return -EINVAL;
+	if (c->flags & KNI_CREATE_F_FORCE_BIND) {
+		if (c->core_id >= nr_cpu_ids || !cpu_online(c->core_id))
+			return -EINVAL;
+		/* Only where the caller's cpuset lets the caller run. */
+		if (!cpumask_test_cpu(c->core_id, current->cpus_ptr))
+			return -EPERM;
+	}
 	if (c->flags & KNI_CREATE_F_MAC && !is_valid_ether_addr(c->mac))
 		return -EADDRNOTAVAIL;
 	return 0;
@@ -506,32 +551,28 @@ static int kni_dev_rings(struct kni_dev *kd, struct kni_create *c)
 {
 	struct kni_ring_offsets *o = &kd->off;
 	size_t pos = 0, dsz = sizeof(struct kni_desc);
-	u32 n = c->ring_size, nr = KNI_REQ_RING_SIZE;
+	u32 n = c->ring_size;
 	void *mem;
+	int ret;
 
 	pos = kni_ring_layout(&o->rx, pos, n, dsz);
+	pos = kni_ring_layout(&o->comp, pos, n, dsz);
+	c->rx_queue_stride = pos;
 	pos = kni_ring_layout(&o->tx, pos, n, dsz);
 	pos = kni_ring_layout(&o->fill, pos, n, dsz);
-	pos = kni_ring_layout(&o->comp, pos, n, dsz);
-	pos = kni_ring_layout(&o->req, pos, nr, sizeof(struct kni_req));
-	pos = kni_ring_layout(&o->resp, pos, nr, sizeof(struct kni_req));
-	kd->ring_mem_size = PAGE_ALIGN(pos);
+	c->tx_queue_stride = pos - c->rx_queue_stride;
 
-	mem = vmalloc_user(kd->ring_mem_size);
-	if (!mem)
-		return -ENOMEM;
-	kd->ring_mem = mem;
+	ret = kni_shmem_alloc(&kd->ring_mem, pos);
+	if (ret)
+		return ret;
+	mem = kd->ring_mem.kaddr;
 	kni_kring_init(&kd->rx, mem, &o->rx, n);
+	kni_kring_init(&kd->comp, mem, &o->comp, n);
 	kni_kring_init(&kd->tx, mem, &o->tx, n);
 	kni_kring_init(&kd->fill, mem, &o->fill, n);
-	kni_kring_init(&kd->comp, mem, &o->comp, n);
-	kni_kring_init(&kd->req, mem, &o->req, nr);
-	kni_kring_init(&kd->resp, mem, &o->resp, nr);
 
 	/* Until the receive thread runs, producers of rx must kick. */
 	WRITE_ONCE(*kd->rx.flags, KNI_RING_F_NEED_WAKEUP);
-	/* A request waits asleep: answers must always be kicked. */
-	WRITE_ONCE(*kd->resp.flags, KNI_RING_F_NEED_WAKEUP);
 	return 0;
 }
 
@@ -541,6 +582,7 @@ int kni_dev_create(struct kni_file *kf, struct kni_create __user *uarg)
 	struct net_device *dev;
 	struct kni_create c;
 	struct kni_dev *kd;
+	u32 id;
 	int ret;
 
 	if (!ns_capable(net->user_ns, CAP_NET_ADMIN))
@@ -551,35 +593,52 @@ int kni_dev_create(struct kni_file *kf, struct kni_create __user *uarg)
 	if (ret)
 		return ret;
 
-	mutex_lock(&kf->lock);
-	if (kf->n_devs >= KNI_MAX_DEVS || kf->next_dev_id >= S32_MAX / 2) {
-		ret = -ENOSPC;
-		goto out_unlock;
-	}
-
-	dev = alloc_netdev(sizeof(*kd), c.name, NET_NAME_USER, kni_setup);
-	if (!dev) {
-		ret = -ENOMEM;
-		goto out_unlock;
-	}
-	dev_net_set(dev, net);
-	kd = netdev_priv(dev);
-	kd->netdev = dev;
+	kd = kzalloc(sizeof(*kd), GFP_KERNEL_ACCOUNT);
+	if (!kd)
+		return -ENOMEM;
+	refcount_set(&kd->ref, 1);
 	kd->kf = kf;
-	kd->id = ++kf->next_dev_id;
 	kd->ring_size = c.ring_size;
 	kd->buf_size = c.buf_size;
-	INIT_LIST_HEAD(&kd->file_node);
+	kd->policy = c.policy;
+	kd->max_mtu_policy = c.max_mtu < c.buf_size - KNI_FRAME_OVERHEAD ?
+			     c.max_mtu : 0;
+	kd->speed = c.speed;
+	kd->duplex = c.duplex;
 	INIT_LIST_HEAD(&kd->kt_node);
-	mutex_init(&kd->mmap_lock);
 	spin_lock_init(&kd->tx_lock);
-	mutex_init(&kd->req_lock);
-	init_waitqueue_head(&kd->req_wq);
-
+	u64_stats_init(&kd->rxc.syncp);
+	u64_stats_init(&kd->txc.syncp);
 	ret = kni_dev_rings(kd, &c);
-	if (ret)
-		goto out_free;
+	if (ret) {
+		kfree(kd);
+		return ret;
+	}
 
+	mutex_lock(&kf->lock);
+	if (kf->n_devs >= KNI_MAX_DEVS) {
+		ret = -ENOSPC;
+		goto out_put;
+	}
+	/*
+	 * Ids count up (a stale id names no other device until they wrap),
+	 * and stay reserved, invisible to lookups, until the device is ready.
+	 */
+	ret = xa_alloc_cyclic(&kf->devs, &id, NULL, XA_LIMIT(1, S32_MAX / 2),
+			      &kf->next_dev_id, GFP_KERNEL);
+	if (ret < 0)
+		goto out_put;
+	kd->id = id;
+
+	dev = alloc_netdev(sizeof(struct kni_priv), c.name, NET_NAME_USER,
+			   kni_setup);
+	if (!dev) {
+		ret = -ENOMEM;
+		goto out_erase;
+	}
+	dev_net_set(dev, net);
+	((struct kni_priv *)netdev_priv(dev))->kd = kd;
+	refcount_inc(&kd->ref);		/* the net_device's */
 	dev->min_mtu = c.min_mtu;
 	dev->max_mtu = c.max_mtu;
 	dev->mtu = c.mtu;
@@ -588,113 +647,162 @@ int kni_dev_create(struct kni_file *kf, struct kni_create __user *uarg)
 	else
 		eth_hw_addr_random(dev);
 	netif_carrier_off(dev);
+	rcu_assign_pointer(kd->netdev, dev);
 
-	ret = register_netdev(dev);
-	if (ret)
-		goto out_free;
+	rtnl_lock();
+	ret = register_netdevice(dev);
+	if (!ret) {
+		/* From now on the net_device's reference goes with it. */
+		dev->needs_free_netdev = true;
+		dev->priv_destructor = kni_netdev_destructor;
+		kd->registered = true;
+	}
+	rtnl_unlock();
+	if (ret) {
+		RCU_INIT_POINTER(kd->netdev, NULL);
+		free_netdev(dev);
+		kni_dev_put(kd);
+		goto out_erase;
+	}
 
-	ret = kni_kthread_attach(kd, c.flags & KNI_CREATE_F_FORCE_BIND,
+	ret = kni_kthread_attach(kd, c.name, c.flags & KNI_CREATE_F_FORCE_BIND,
 				 c.core_id);
-	if (ret)
-		goto out_unregister;
-	list_add_tail_rcu(&kd->file_node, &kf->devs);
+	if (ret) {
+		WRITE_ONCE(kd->dead, true);
+		rtnl_lock();
+		RCU_INIT_POINTER(kd->netdev, NULL);
+		unregister_netdevice(dev);
+		rtnl_unlock();
+		goto out_erase;
+	}
+	xa_store(&kf->devs, id, kd, GFP_KERNEL);
 	kf->n_devs++;
 
 	c.id = kd->id;
 	c.ifindex = dev->ifindex;
 	c.mmap_offset = (u64)kd->id * KNI_MMAP_STRIDE;
-	c.mmap_size = kd->ring_mem_size;
+	c.mmap_size = (u64)kd->ring_mem.npages << PAGE_SHIFT;
 	c.ring_size_out = kd->ring_size;
-	c.req_ring_size = KNI_REQ_RING_SIZE;
+	c.max_mtu_out = c.max_mtu;
 	c.off = kd->off;
 	memcpy(c.mac, dev->dev_addr, ETH_ALEN);
+	mutex_unlock(&kf->lock);
 	if (copy_to_user(uarg, &c, sizeof(c))) {
-		kni_dev_destroy(kd);
-		ret = -EFAULT;
+		kni_dev_release(kf, id);
+		return -EFAULT;
 	}
-	mutex_unlock(&kf->lock);
-	return ret;
+	return 0;
 
-out_unregister:
-	WRITE_ONCE(kd->dead, true);
-	unregister_netdev(dev);
-out_free:
-	vfree(kd->ring_mem);
-	free_netdev(dev);
-out_unlock:
+out_erase:
+	xa_erase(&kf->devs, id);
+out_put:
 	mutex_unlock(&kf->lock);
+	if (kd->kt)
+		kni_kthread_put(kd);
+	kni_dev_put(kd);
 	return ret;
 }
 
 /*
- * Releases one device; kf->lock held.  Order matters: mark it dead (a
- * request in flight returns at once and no new one starts), unlink it from
- * the file and its receive thread and wait for their RCU readers, close
- * mmap, unregister (no transmit runs after that), then free the rings.
+ * Releases @n devices: marks them dead first (no event, no transmit), then
+ * unregisters their net_devices in one batch, takes them from their
+ * receive threads and waits once for RCU readers.  The devices are no
+ * longer in the file's table.
  */
-void kni_dev_destroy(struct kni_dev *kd)
+static void kni_devs_teardown(struct kni_dev **kds, unsigned int n)
 {
-	struct net_device *dev = kd->netdev;
+	struct net_device *dev;
+	LIST_HEAD(kill);
+	unsigned int i;
 
-	WRITE_ONCE(kd->dead, true);
-	wake_up_all(&kd->req_wq);
-	list_del_rcu(&kd->file_node);
-	kd->kf->n_devs--;
-	kni_kthread_detach(kd);
+	for (i = 0; i < n; i++)
+		WRITE_ONCE(kds[i]->dead, true);
 
-	mutex_lock(&kd->mmap_lock);
-	kd->mmap_closed = true;
-	mutex_unlock(&kd->mmap_lock);
+	rtnl_lock();
+	for (i = 0; i < n; i++) {
+		dev = rtnl_dereference(kds[i]->netdev);
+		if (dev) {
+			RCU_INIT_POINTER(kds[i]->netdev, NULL);
+			unregister_netdevice_queue(dev, &kill);
+		}
+	}
+	unregister_netdevice_many(&kill);
+	rtnl_unlock();
 
-	unregister_netdev(dev);
-	vfree(kd->ring_mem);
-	free_netdev(dev);
+	for (i = 0; i < n; i++)
+		kni_kthread_detach(kds[i]);
+	synchronize_rcu();
+	for (i = 0; i < n; i++) {
+		kni_kthread_put(kds[i]);
+		kni_dev_put(kds[i]);
+	}
 }
 
-struct kni_dev *kni_dev_find_rcu(struct kni_file *kf, u32 id)
+int kni_dev_release(struct kni_file *kf, u32 id)
 {
 	struct kni_dev *kd;
 
-	list_for_each_entry_rcu(kd, &kf->devs, file_node)
-		if (kd->id == id)
-			return kd;
-	return NULL;
+	mutex_lock(&kf->lock);
+	kd = xa_erase(&kf->devs, id);
+	if (kd)
+		kf->n_devs--;
+	mutex_unlock(&kf->lock);
+	if (!kd)
+		return -ENOENT;
+	kni_devs_teardown(&kd, 1);
+	return 0;
 }
 
-/*
- * Takes RTNL for an ioctl of the owner that changes @kd.  If RTNL is held
- * by a request of this same file waiting for its answer, blocking here
- * could leave nobody to answer it: fail with -EAGAIN instead, so the owner
- * answers and tries again.  Fails with -ENODEV, RTNL released, if @kd is
- * being released.
- */
-static int kni_rtnl_lock(struct kni_dev *kd)
+/* The file goes away: every device, in one batch. */
+void kni_dev_release_all(struct kni_file *kf)
 {
-	while (!rtnl_trylock()) {
-		if (atomic_read(&kd->kf->req_waiting))
-			return -EAGAIN;
-		if (signal_pending(current))
-			return -EINTR;
-		usleep_range(200, 500);
+	struct kni_dev **kds, *kd;
+	unsigned long id;
+	unsigned int n = 0;
+
+	mutex_lock(&kf->lock);
+	kds = kvmalloc_array(max(kf->n_devs, 1U), sizeof(*kds), GFP_KERNEL);
+	xa_for_each(&kf->devs, id, kd) {
+		xa_erase(&kf->devs, id);
+		if (kds) {
+			kds[n++] = kd;
+		} else {
+			/* No memory for a batch: one at a time. */
+			kni_devs_teardown(&kd, 1);
+		}
 	}
-	if (READ_ONCE(kd->dead)) {
+	kf->n_devs = 0;
+	mutex_unlock(&kf->lock);
+	if (kds) {
+		kni_devs_teardown(kds, n);
+		kvfree(kds);
+	}
+}
+
+/* Owner changes: RTNL, then the device's net_device, if it has one. */
+static struct net_device *kni_dev_rtnl(struct kni_dev *kd)
+{
+	struct net_device *dev;
+
+	rtnl_lock();
+	dev = rtnl_dereference(kd->netdev);
+	if (!dev)
 		rtnl_unlock();
-		return -ENODEV;
-	}
-	return 0;
+	return dev;
 }
 
 int kni_dev_set_mtu(struct kni_dev *kd, u32 mtu)
 {
+	struct net_device *dev;
 	int ret;
 
 	if (mtu > INT_MAX)
 		return -EINVAL;
-	ret = kni_rtnl_lock(kd);
-	if (ret)
-		return ret;
+	dev = kni_dev_rtnl(kd);
+	if (!dev)
+		return -ENODEV;
 	kd->from_user = true;
-	ret = dev_set_mtu(kd->netdev, mtu);
+	ret = dev_set_mtu(dev, mtu);
 	kd->from_user = false;
 	rtnl_unlock();
 	return ret;
@@ -702,18 +810,83 @@ int kni_dev_set_mtu(struct kni_dev *kd, u32 mtu)
 
 int kni_dev_set_mac(struct kni_dev *kd, const u8 *mac)
 {
+	struct net_device *dev;
 	int ret;
 
 	if (!is_valid_ether_addr(mac))
 		return -EADDRNOTAVAIL;
-	ret = kni_rtnl_lock(kd);
-	if (ret)
-		return ret;
+	dev = kni_dev_rtnl(kd);
+	if (!dev)
+		return -ENODEV;
 	kd->from_user = true;
-	ret = kni_compat_set_mac(kd->netdev, mac, NULL);
+	ret = kni_compat_set_mac(dev, mac, NULL);
 	kd->from_user = false;
 	rtnl_unlock();
 	return ret;
+}
+
+/* The largest MTU the buffers allow under the owner's policy.  RTNL. */
+static u32 kni_dev_max_mtu(struct kni_dev *kd, u32 buf_size)
+{
+	u32 cap = buf_size - KNI_FRAME_OVERHEAD;
+
+	return kd->max_mtu_policy && kd->max_mtu_policy < cap ?
+	       kd->max_mtu_policy : cap;
+}
+
+int kni_dev_set_policy(struct kni_dev *kd, const struct kni_policy *p)
+{
+	u32 min_mtu = p->min_mtu ? p->min_mtu : ETH_MIN_MTU;
+	struct net_device *dev;
+	u32 max_mtu;
+	int ret = 0;
+
+	if (p->flags & ~(KNI_POLICY_MAC | KNI_POLICY_RX_MODE) ||
+	    min_mtu < ETH_MIN_MTU)
+		return -EINVAL;
+	dev = kni_dev_rtnl(kd);
+	if (!dev)
+		return -ENODEV;
+	spin_lock_bh(&kd->tx_lock);
+	max_mtu = kd->buf_size - KNI_FRAME_OVERHEAD;
+	spin_unlock_bh(&kd->tx_lock);
+	if (p->max_mtu && p->max_mtu < max_mtu)
+		max_mtu = p->max_mtu;
+	if (min_mtu > max_mtu || dev->mtu < min_mtu || dev->mtu > max_mtu) {
+		ret = -EINVAL;
+	} else {
+		kd->max_mtu_policy = p->max_mtu;
+		WRITE_ONCE(kd->policy, p->flags);
+		dev->min_mtu = min_mtu;
+		dev->max_mtu = max_mtu;
+	}
+	rtnl_unlock();
+	return ret;
+}
+
+int kni_dev_set_link(struct kni_dev *kd, const struct kni_link *l)
+{
+	struct net_device *dev;
+	bool changed;
+
+	if (l->carrier > 1 || l->duplex > KNI_DUPLEX_FULL ||
+	    l->pad[0] || l->pad[1] || l->pad[2])
+		return -EINVAL;
+	dev = kni_dev_rtnl(kd);
+	if (!dev)
+		return -ENODEV;
+	changed = kd->speed != l->speed || kd->duplex != l->duplex;
+	WRITE_ONCE(kd->speed, l->speed);
+	WRITE_ONCE(kd->duplex, l->duplex);
+	if (l->carrier)
+		netif_carrier_on(dev);
+	else
+		netif_carrier_off(dev);
+	/* Upper devices (bond) read the speed again on a change. */
+	if (changed)
+		netdev_state_change(dev);
+	rtnl_unlock();
+	return 0;
 }
 
 /*
@@ -725,18 +898,19 @@ int kni_dev_set_mac(struct kni_dev *kd, const u8 *mac)
  */
 int kni_dev_set_buf_size(struct kni_dev *kd, u32 buf_size)
 {
-	struct net_device *dev = kd->netdev;
+	struct net_device *dev;
 	u32 n = kd->ring_size;
 	struct kni_desc d;
-	int ret;
+	u32 max_mtu;
 
 	if (buf_size < KNI_BUF_SIZE_MIN || buf_size > KNI_BUF_SIZE_MAX)
 		return -EINVAL;
-	ret = kni_rtnl_lock(kd);
-	if (ret)
-		return ret;
-	if (buf_size - ETH_HLEN < dev->mtu ||
-	    buf_size - ETH_HLEN < dev->min_mtu) {
+	dev = kni_dev_rtnl(kd);
+	if (!dev)
+		return -ENODEV;
+	max_mtu = kni_dev_max_mtu(kd, buf_size);
+	if (buf_size - KNI_FRAME_OVERHEAD < dev->mtu ||
+	    max_mtu < dev->min_mtu) {
 		rtnl_unlock();
 		return -EINVAL;
 	}
@@ -744,53 +918,122 @@ int kni_dev_set_buf_size(struct kni_dev *kd, u32 buf_size)
 	kd->buf_size = buf_size;
 	while (n-- && kni_kring_prod_free(&kd->tx) &&
 	       kni_kring_cons_avail(&kd->fill, 1)) {
-		kni_desc_read(&d, kni_kring_desc(&kd->fill, kd->fill.cached));
+		kni_desc_read(&d, kni_kring_desc(&kd->fill, kd->fill.cached),
+			      0);
 		kni_kring_cons_release(&kd->fill, 1);
 		kni_tx_return(kd, &d);
 	}
 	spin_unlock_bh(&kd->tx_lock);
-	WRITE_ONCE(dev->max_mtu, buf_size - ETH_HLEN);
+	WRITE_ONCE(dev->max_mtu, max_mtu);
 	rtnl_unlock();
 	return 0;
 }
 
-void kni_dev_set_carrier(struct kni_dev *kd, bool on)
+void kni_dev_get_info(struct kni_dev *kd, struct kni_info *info)
 {
-	if (on)
-		netif_carrier_on(kd->netdev);
-	else
-		netif_carrier_off(kd->netdev);
+	struct net_device *dev;
+
+	rtnl_lock();
+	dev = rtnl_dereference(kd->netdev);
+	info->policy = kd->policy;
+	info->speed = kd->speed;
+	info->duplex = kd->duplex;
+	if (!dev) {
+		info->flags = KNI_INFO_F_DELETED;
+		rtnl_unlock();
+		return;
+	}
+	info->flags = (dev->flags & IFF_UP ? KNI_INFO_F_UP : 0) |
+		      (dev->flags & IFF_PROMISC ? KNI_INFO_F_PROMISC : 0) |
+		      (dev->flags & IFF_ALLMULTI ? KNI_INFO_F_ALLMULTI : 0) |
+		      (netif_carrier_ok(dev) ? KNI_INFO_F_CARRIER : 0);
+	strscpy(info->name, dev->name, sizeof(info->name));
+	info->ifindex = dev->ifindex;
+	info->mtu = dev->mtu;
+	info->min_mtu = dev->min_mtu;
+	info->max_mtu = dev->max_mtu;
+	memcpy(info->mac, dev->dev_addr, ETH_ALEN);
+	netif_addr_lock_bh(dev);
+	info->n_uc = netdev_uc_count(dev);
+	info->n_mc = netdev_mc_count(dev);
+	netif_addr_unlock_bh(dev);
+	rtnl_unlock();
+}
+
+void kni_dev_get_addrs(struct kni_dev *kd, struct kni_addrs *a)
+{
+	struct netdev_hw_addr *ha;
+	struct net_device *dev;
+
+	rcu_read_lock();
+	dev = rcu_dereference(kd->netdev);
+	if (dev) {
+		netif_addr_lock_bh(dev);
+		a->n_uc = netdev_uc_count(dev);
+		a->n_mc = netdev_mc_count(dev);
+		netdev_for_each_uc_addr(ha, dev) {
+			if (a->n == KNI_MAX_ADDRS)
+				break;
+			memcpy(a->addr[a->n++], ha->addr, ETH_ALEN);
+		}
+		netdev_for_each_mc_addr(ha, dev) {
+			if (a->n == KNI_MAX_ADDRS)
+				break;
+			memcpy(a->addr[a->n++], ha->addr, ETH_ALEN);
+		}
+		netif_addr_unlock_bh(dev);
+	}
+	rcu_read_unlock();
 }
 
 void kni_dev_get_stats(struct kni_dev *kd, struct kni_stats *st)
 {
-	struct kni_counters *c = &kd->c;
+	const struct kni_rx_counters *r = &kd->rxc;
+	const struct kni_tx_counters *t = &kd->txc;
+	unsigned int start;
 
-	st->rx_packets = READ_ONCE(c->rx_packets);
-	st->rx_bytes = READ_ONCE(c->rx_bytes);
-	st->rx_bad_desc = READ_ONCE(c->rx_bad_desc);
-	st->rx_nomem = READ_ONCE(c->rx_nomem);
-	st->tx_packets = READ_ONCE(c->tx_packets);
-	st->tx_bytes = READ_ONCE(c->tx_bytes);
-	st->tx_no_fill = READ_ONCE(c->tx_no_fill);
-	st->tx_ring_full = READ_ONCE(c->tx_ring_full);
-	st->tx_too_big = READ_ONCE(c->tx_too_big);
-	st->fill_bad_desc = READ_ONCE(c->fill_bad_desc);
-	st->fill_too_small = READ_ONCE(c->fill_too_small);
-	st->comp_ring_full = READ_ONCE(c->comp_ring_full);
-	st->req_sent = READ_ONCE(c->req_sent);
-	st->req_timeout = READ_ONCE(c->req_timeout);
-	st->req_bad_resp = READ_ONCE(c->req_bad_resp);
-	st->kicks = atomic64_read(&c->kicks);
-	st->rx_dropped = READ_ONCE(c->rx_dropped);
+	do {
+		start = u64_stats_fetch_begin(&r->syncp);
+		st->rx_packets = u64_stats_read(&r->packets);
+		st->rx_bytes = u64_stats_read(&r->bytes);
+		st->rx_bad_desc = u64_stats_read(&r->bad_desc);
+		st->rx_nomem = u64_stats_read(&r->nomem);
+		st->rx_dropped = u64_stats_read(&r->dropped);
+		st->comp_ring_full = u64_stats_read(&r->comp_full);
+	} while (u64_stats_fetch_retry(&r->syncp, start));
+	do {
+		start = u64_stats_fetch_begin(&t->syncp);
+		st->tx_packets = u64_stats_read(&t->packets);
+		st->tx_bytes = u64_stats_read(&t->bytes);
+		st->tx_no_fill = u64_stats_read(&t->no_fill);
+		st->tx_ring_full = u64_stats_read(&t->ring_full);
+		st->tx_too_big = u64_stats_read(&t->too_big);
+		st->tx_dropped = u64_stats_read(&t->dropped);
+		st->tx_stopped = u64_stats_read(&t->stopped);
+		st->fill_bad_desc = u64_stats_read(&t->fill_bad_desc);
+		st->fill_too_small = u64_stats_read(&t->fill_too_small);
+	} while (u64_stats_fetch_retry(&t->syncp, start));
+	st->kicks = atomic64_read(&kd->kicks);
+	st->events = atomic64_read(&kd->events);
 }
 
-void kni_dev_kick(struct kni_dev *kd)
+int kni_net_init(void)
 {
-	struct kni_kthread *kt = kd->kt;
+	int ret;
 
-	atomic64_inc(&kd->c.kicks);
-	atomic_set(&kt->kicked, 1);
-	wake_up(&kt->wq);
-	wake_up(&kd->req_wq);
+	ret = rtnl_link_register(&kni_link_ops);
+	if (ret)
+		return ret;
+	ret = register_netdevice_notifier(&kni_notifier);
+	if (ret)
+		rtnl_link_unregister(&kni_link_ops);
+	return ret;
+}
+
+void kni_net_exit(void)
+{
+	unregister_netdevice_notifier(&kni_notifier);
+	rtnl_link_unregister(&kni_link_ops);
+	/* kni_dev_put() frees devices after a grace period. */
+	rcu_barrier();
 }

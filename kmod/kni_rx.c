@@ -8,9 +8,13 @@
  * thread for every device; kthread_mode=multiple runs one per device, bound
  * to core_id when the device asked for force_bind.
  *
- * A thread that found no work for kni_poll_us microseconds sets
- * KNI_RING_F_NEED_WAKEUP on the rx rings it serves, looks once more, and
- * sleeps until KNI_IOC_KICK: an idle device costs no CPU time.
+ * Every loop has a bound: a round serves each device at most KNI_RX_BATCH
+ * descriptors with bottom halves off for that device only, and the thread
+ * reschedules between rounds.  A thread that cannot progress (every rx
+ * ring empty, or its comp ring full) for kni_poll_us microseconds sets
+ * KNI_RING_F_NEED_WAKEUP on the rings whose owner must move them, looks
+ * once more, and sleeps until KNI_IOC_KICK: an idle device costs no CPU
+ * time, and a full comp ring makes the thread sleep, not spin.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -26,14 +30,14 @@
 static DEFINE_MUTEX(kni_single_lock);
 static struct kni_kthread *kni_single;
 
-static struct sk_buff *kni_rx_skb(struct kni_dev *kd, const void *src,
-				  u32 len)
+static struct sk_buff *kni_rx_skb(struct kni_dev *kd, struct net_device *dev,
+				  const void *src, u32 len)
 {
 	struct sk_buff *skb;
 
-	skb = netdev_alloc_skb_ip_align(kd->netdev, len);
+	skb = netdev_alloc_skb_ip_align(dev, len);
 	if (!skb) {
-		kni_count(kd, rx_nomem);
+		kni_stat_inc(&kd->rxc.syncp, &kd->rxc.nomem);
 		return NULL;
 	}
 	skb_put_data(skb, src, len);
@@ -41,15 +45,19 @@ static struct sk_buff *kni_rx_skb(struct kni_dev *kd, const void *src,
 }
 
 /*
- * One frame of @len bytes at @src (registered memory, RCU held); an skb
- * for the stack goes on @list.
+ * One frame of @len bytes at @src (registered memory, RCU held) for @dev,
+ * which is NULL once the net_device is gone; an skb for the stack goes on
+ * @list.
  */
-static void kni_rx_frame(struct kni_dev *kd, const void *src, u32 len,
-			 struct list_head *list)
+static void kni_rx_frame(struct kni_dev *kd, struct net_device *dev,
+			 const void *src, u32 len, struct list_head *list)
 {
-	struct net_device *dev = kd->netdev;
 	struct sk_buff *skb;
 
+	if (!dev) {
+		kni_stat_inc(&kd->rxc.syncp, &kd->rxc.dropped);
+		return;
+	}
 	switch (kni_lo) {
 	case KNI_LO_FIFO:
 		spin_lock(&kd->tx_lock);
@@ -57,7 +65,7 @@ static void kni_rx_frame(struct kni_dev *kd, const void *src, u32 len,
 		spin_unlock(&kd->tx_lock);
 		return;
 	case KNI_LO_FIFO_SKB:
-		skb = kni_rx_skb(kd, src, len);
+		skb = kni_rx_skb(kd, dev, src, len);
 		if (!skb)
 			return;
 		spin_lock(&kd->tx_lock);
@@ -70,15 +78,17 @@ static void kni_rx_frame(struct kni_dev *kd, const void *src, u32 len,
 	}
 
 	if (!netif_running(dev)) {
-		kni_count(kd, rx_dropped);
+		kni_stat_inc(&kd->rxc.syncp, &kd->rxc.dropped);
 		return;
 	}
-	skb = kni_rx_skb(kd, src, len);
+	skb = kni_rx_skb(kd, dev, src, len);
 	if (!skb)
 		return;
 	skb->protocol = eth_type_trans(skb, dev);
-	kni_count(kd, rx_packets);
-	kni_count_add(kd, rx_bytes, len);
+	u64_stats_update_begin(&kd->rxc.syncp);
+	u64_stats_inc(&kd->rxc.packets);
+	u64_stats_add(&kd->rxc.bytes, len);
+	u64_stats_update_end(&kd->rxc.syncp);
 	list_add_tail(&skb->list, list);
 }
 
@@ -91,44 +101,44 @@ static void kni_rx_frame(struct kni_dev *kd, const void *src, u32 len,
  */
 static u32 kni_rx_dev(struct kni_dev *kd)
 {
+	struct net_device *dev = rcu_dereference(kd->netdev);
 	LIST_HEAD(list);
 	u32 n, room, i;
 
 	n = kni_kring_cons_avail(&kd->rx, KNI_RX_BATCH);
 	if (!n)
 		return 0;
-	/* Awake: a device attached while the thread was busy needs no kick. */
-	if (unlikely(READ_ONCE(*kd->rx.flags)))
-		WRITE_ONCE(*kd->rx.flags, 0);
 	room = kni_kring_prod_free(&kd->comp);
 	if (room < n) {
-		kni_count(kd, comp_ring_full);
+		kni_stat_inc(&kd->rxc.syncp, &kd->rxc.comp_full);
 		n = room;
 		if (!n)
 			return 0;
 	}
 
 	for (i = 0; i < n; i++) {
-		struct kni_desc d;
 		const void *src = NULL;
+		struct kni_desc d;
+		u16 flags = 0;
 
-		kni_desc_read(&d, kni_kring_desc(&kd->rx, kd->rx.cached + i));
-		if (d.len >= ETH_HLEN && d.len <= KNI_BUF_SIZE_MAX)
+		if (kni_desc_read(&d, kni_kring_desc(&kd->rx, kd->rx.cached + i),
+				  0) &&
+		    d.len >= ETH_HLEN && d.len <= KNI_BUF_SIZE_MAX)
 			src = kni_mem_lookup(kd->kf, d.addr, d.len);
 		if (src) {
-			kni_rx_frame(kd, src, d.len, &list);
-			d.flags = 0;
+			kni_rx_frame(kd, dev, src, d.len, &list);
 		} else {
-			kni_count(kd, rx_bad_desc);
-			d.flags = KNI_DESC_F_INVALID;
+			kni_stat_inc(&kd->rxc.syncp, &kd->rxc.bad_desc);
+			flags = KNI_DESC_F_INVALID;
 		}
 		kni_desc_write(kni_kring_desc(&kd->comp, kd->comp.cached + i),
-			       &d);
+			       d.addr, d.cookie, d.len, flags);
 	}
 	/* Release orders the copies above before userspace reuses buffers. */
 	kni_kring_prod_submit(&kd->comp, n);
 	kni_kring_cons_release(&kd->rx, n);
-	netif_receive_skb_list(&list);
+	if (!list_empty(&list))
+		netif_receive_skb_list(&list);
 	return n;
 }
 
@@ -138,50 +148,54 @@ static u32 kni_kthread_round(struct kni_kthread *kt)
 	u32 work = 0;
 
 	rcu_read_lock();
-	local_bh_disable();
-	list_for_each_entry_rcu(kd, &kt->devs, kt_node)
+	list_for_each_entry_rcu(kd, &kt->devs, kt_node) {
+		local_bh_disable();
 		work += kni_rx_dev(kd);
-	local_bh_enable();
+		local_bh_enable();
+	}
 	rcu_read_unlock();
 	return work;
 }
 
-static bool kni_kthread_has_work(struct kni_kthread *kt)
+/* Work the thread can do on @kd: rx frames and comp room for them. */
+static bool kni_dev_rx_ready(struct kni_dev *kd)
+{
+	return kni_kring_cons_avail(&kd->rx, 1) &&
+	       kni_kring_prod_free(&kd->comp);
+}
+
+/*
+ * Asks the owners to kick: NEED_WAKEUP on every rx ring, and on the comp
+ * ring of a device whose rx has frames but comp no room; then looks once
+ * more.  Returns true if there is work after all.
+ */
+static bool kni_kthread_prepare_sleep(struct kni_kthread *kt)
 {
 	struct kni_dev *kd;
 	bool work = false;
 
 	rcu_read_lock();
 	list_for_each_entry_rcu(kd, &kt->devs, kt_node) {
-		if (kni_kring_cons_avail(&kd->rx, 1)) {
+		kni_kring_need_wakeup(&kd->rx, true);
+		if (kni_kring_cons_avail(&kd->rx, 1))
+			kni_kring_need_wakeup(&kd->comp, true);
+		if (kni_dev_rx_ready(kd))
 			work = true;
-			break;
-		}
 	}
 	rcu_read_unlock();
 	return work;
 }
 
-static void kni_kthread_need_wakeup(struct kni_kthread *kt, bool on)
+static void kni_kthread_awake(struct kni_kthread *kt)
 {
 	struct kni_dev *kd;
 
 	rcu_read_lock();
-	list_for_each_entry_rcu(kd, &kt->devs, kt_node)
-		WRITE_ONCE(*kd->rx.flags, on ? KNI_RING_F_NEED_WAKEUP : 0);
+	list_for_each_entry_rcu(kd, &kt->devs, kt_node) {
+		kni_kring_need_wakeup(&kd->rx, false);
+		kni_kring_need_wakeup(&kd->comp, false);
+	}
 	rcu_read_unlock();
-}
-
-static void kni_kthread_sleep(struct kni_kthread *kt)
-{
-	kni_kthread_need_wakeup(kt, true);
-	/* Pairs with the producer's barrier between its index and flags. */
-	smp_mb();
-	if (!kni_kthread_has_work(kt))
-		wait_event_interruptible(kt->wq,
-					 atomic_xchg(&kt->kicked, 0) ||
-					 kthread_should_stop());
-	kni_kthread_need_wakeup(kt, false);
 }
 
 static int kni_kthread_fn(void *arg)
@@ -196,7 +210,11 @@ static int kni_kthread_fn(void *arg)
 			idle_since = local_clock();
 		} else if (local_clock() - idle_since >=
 			   (u64)READ_ONCE(kni_poll_us) * NSEC_PER_USEC) {
-			kni_kthread_sleep(kt);
+			if (!kni_kthread_prepare_sleep(kt))
+				wait_event_interruptible(kt->wq,
+					atomic_xchg(&kt->kicked, 0) ||
+					kthread_should_stop());
+			kni_kthread_awake(kt);
 			idle_since = 0;
 		}
 		cond_resched();
@@ -235,12 +253,13 @@ static void kni_kthread_free(struct kni_kthread *kt)
 	kfree(kt);
 }
 
-int kni_kthread_attach(struct kni_dev *kd, bool force_bind, u32 core_id)
+int kni_kthread_attach(struct kni_dev *kd, const char *name, bool force_bind,
+		       u32 core_id)
 {
 	struct kni_kthread *kt;
 
 	if (kni_kthread_multiple) {
-		kt = kni_kthread_new(kd->netdev->name, force_bind, core_id);
+		kt = kni_kthread_new(name, force_bind, core_id);
 		if (IS_ERR(kt))
 			return PTR_ERR(kt);
 	} else {
@@ -267,20 +286,24 @@ int kni_kthread_attach(struct kni_dev *kd, bool force_bind, u32 core_id)
 	return 0;
 }
 
-/*
- * Stops serving @kd.  Also ends the RCU grace period for the caller's other
- * list removals: after this, no reader of kf->devs sees @kd.
- */
+/* Stops serving @kd; its thread may still see it until a grace period. */
 void kni_kthread_detach(struct kni_dev *kd)
 {
 	struct kni_kthread *kt = kd->kt;
 
+	if (!kt)
+		return;
 	spin_lock(&kt->lock);
 	list_del_rcu(&kd->kt_node);
 	spin_unlock(&kt->lock);
-	synchronize_rcu();
-	if (kni_kthread_multiple)
-		kni_kthread_free(kt);
+}
+
+/* After kni_kthread_detach() and a grace period: @kd's own thread goes. */
+void kni_kthread_put(struct kni_dev *kd)
+{
+	if (kd->kt && kni_kthread_multiple)
+		kni_kthread_free(kd->kt);
+	kd->kt = NULL;
 }
 
 void kni_kthread_exit(void)

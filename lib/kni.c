@@ -49,10 +49,18 @@ struct kni_ctx {
     int fd;
     uint32_t abi_version;
     struct kni_pool pools[KNI_MAX_POOLS];
+
+    /* The file's event ring. */
+    void *event_map;
+    size_t event_map_size;
+    struct kni_ring events;     /* We consume. */
+
+    struct kni_dev *devs;       /* Devices of this context, a list. */
 };
 
 struct kni_dev {
     struct kni_ctx *ctx;
+    struct kni_dev *next;       /* In ctx->devs. */
     struct kni_pool *pool;
     uint32_t id;
     int ifindex;
@@ -63,11 +71,13 @@ struct kni_dev {
     void *map;
     size_t map_size;
     struct kni_ring rx;         /* We produce. */
+    struct kni_ring comp;       /* We consume. */
     struct kni_ring tx;         /* We consume. */
     struct kni_ring fill;       /* We produce. */
-    struct kni_ring comp;       /* We consume. */
-    struct kni_ring req;        /* We consume. */
-    struct kni_ring resp;       /* We produce. */
+
+    /* Link as last set, for kni_dev_set_carrier(). */
+    uint32_t speed;
+    uint8_t duplex;
 
     struct kni_dev_ustats ustats;
 };
@@ -87,12 +97,61 @@ kni_msg(char *msg, size_t msg_size, const char *format, ...)
     }
 }
 
+static bool
+kni_ring_offset_valid(const struct kni_ring_offset *off, uint64_t map_size,
+                      uint32_t size, uint32_t entry_size)
+{
+    return off->producer + sizeof(uint32_t) <= map_size
+           && off->consumer + sizeof(uint32_t) <= map_size
+           && off->flags + sizeof(uint32_t) <= map_size
+           && off->desc <= map_size
+           && (uint64_t) size * entry_size <= map_size - off->desc;
+}
+
+static void
+kni_ring_from_offset(struct kni_ring *r, void *map,
+                     const struct kni_ring_offset *off, uint32_t size,
+                     uint32_t entry_size)
+{
+    kni_ring_init(r, map, off->producer, off->consumer, off->flags,
+                  off->desc, size, entry_size);
+}
+
+/* Maps the file's event ring. */
+static int
+kni_events_map(struct kni_ctx *ctx)
+{
+    struct kni_event_ring info;
+    void *map;
+
+    memset(&info, 0, sizeof info);
+    if (ioctl(ctx->fd, KNI_IOC_EVENT_RING, &info) < 0) {
+        return errno;
+    }
+    if (!info.size || info.size & (info.size - 1)
+        || !kni_ring_offset_valid(&info.off, info.mmap_size, info.size,
+                                  sizeof(struct kni_event))) {
+        return EPROTO;
+    }
+    map = mmap(NULL, info.mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+               ctx->fd, info.mmap_offset);
+    if (map == MAP_FAILED) {
+        return errno;
+    }
+    ctx->event_map = map;
+    ctx->event_map_size = info.mmap_size;
+    kni_ring_from_offset(&ctx->events, map, &info.off, info.size,
+                         sizeof(struct kni_event));
+    return 0;
+}
+
 int
 kni_ctx_open(const char *path, struct kni_ctx **ctxp, char *msg,
              size_t msg_size)
 {
     struct kni_ctx *ctx;
     uint32_t version;
+    int error;
     int fd;
 
     *ctxp = NULL;
@@ -103,8 +162,7 @@ kni_ctx_open(const char *path, struct kni_ctx **ctxp, char *msg,
 
     fd = open(path, O_RDWR | O_CLOEXEC);
     if (fd < 0) {
-        int error = errno;
-
+        error = errno;
         if (error == ENOENT || error == ENODEV || error == ENXIO) {
             kni_msg(msg, msg_size, "kni kernel module is not loaded (%s: "
                     "%s); load it with 'modprobe kni' or 'insmod kni.ko'",
@@ -117,8 +175,7 @@ kni_ctx_open(const char *path, struct kni_ctx **ctxp, char *msg,
     }
 
     if (ioctl(fd, KNI_IOC_ABI_VERSION, &version) < 0) {
-        int error = errno;
-
+        error = errno;
         kni_msg(msg, msg_size, "%s does not answer the kni ABI version "
                 "request (%s): it is not the ovs-kni module", path,
                 rte_strerror(error));
@@ -140,6 +197,15 @@ kni_ctx_open(const char *path, struct kni_ctx **ctxp, char *msg,
     }
     ctx->fd = fd;
     ctx->abi_version = version;
+
+    error = kni_events_map(ctx);
+    if (error) {
+        kni_msg(msg, msg_size, "cannot map the kni event ring of %s: %s",
+                path, rte_strerror(error));
+        close(fd);
+        rte_free(ctx);
+        return error;
+    }
     *ctxp = ctx;
     return 0;
 }
@@ -150,9 +216,35 @@ kni_ctx_close(struct kni_ctx *ctx)
     if (ctx) {
         /* Closing the file releases every device and region in the
          * kernel. */
+        munmap(ctx->event_map, ctx->event_map_size);
         close(ctx->fd);
         rte_free(ctx);
     }
+}
+
+unsigned int
+kni_ctx_read_events(struct kni_ctx *ctx, struct kni_event *evs,
+                    unsigned int n)
+{
+    uint32_t idx = kni_ring_cons_index(&ctx->events);
+    uint32_t got = kni_ring_cons_peek(&ctx->events, n);
+
+    for (uint32_t i = 0; i < got; i++) {
+        memcpy(&evs[i], kni_ring_slot(&ctx->events, idx + i), sizeof *evs);
+    }
+    kni_ring_cons_release(&ctx->events, got);
+    return got;
+}
+
+struct kni_dev *
+kni_ctx_find_dev(const struct kni_ctx *ctx, uint32_t id)
+{
+    for (struct kni_dev *dev = ctx->devs; dev; dev = dev->next) {
+        if (dev->id == id) {
+            return dev;
+        }
+    }
+    return NULL;
 }
 
 int
@@ -338,12 +430,11 @@ kni_mp_buf_size(const struct rte_mempool *mp)
 static void
 kni_desc_from_mbuf(struct kni_desc *d, struct rte_mbuf *m, uint32_t len)
 {
-    d->addr = (uintptr_t) rte_pktmbuf_mtod(m, void *);
-    d->len = len;
-    d->flags = 0;
-    d->pad = 0;
-    d->cookie = (uintptr_t) m;
-    d->rsvd = 0;
+    *d = (struct kni_desc) {
+        .addr = (uintptr_t) rte_pktmbuf_mtod(m, void *),
+        .cookie = (uintptr_t) m,
+        .len = len,
+    };
 }
 
 static struct rte_mbuf *
@@ -359,43 +450,62 @@ kni_kick(struct kni_dev *dev)
     ioctl(dev->ctx->fd, KNI_IOC_KICK, &dev->id);
 }
 
+/* After moving rings 'a' and 'b' (null: none): true if the kernel waits
+ * for a kick on either (see kni-ring.h). */
+static bool
+kni_needs_kick(const struct kni_ring *a, const struct kni_ring *b)
+{
+    uint32_t flags;
+
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    flags = __atomic_load_n(a->flags, __ATOMIC_RELAXED);
+    if (b) {
+        flags |= __atomic_load_n(b->flags, __ATOMIC_RELAXED);
+    }
+    return flags & KNI_RING_F_NEED_WAKEUP;
+}
+
 /* Tops up the fill ring from the device's mempool, in batches of at least
- * KNI_FILL_BATCH buffers (any number when the ring is empty). */
-static void
+ * KNI_FILL_BATCH buffers (any number when the ring is empty).  Returns the
+ * number of buffers given. */
+static uint32_t
 kni_refill(struct kni_dev *dev)
 {
+    uint32_t total = 0;
+
     for (;;) {
         struct rte_mbuf *mbufs[KNI_FILL_BATCH * 4];
         uint32_t idx = kni_ring_prod_index(&dev->fill);
         uint32_t n = kni_ring_prod_reserve(&dev->fill, RTE_DIM(mbufs));
 
         if (!n || (n < KNI_FILL_BATCH && n < dev->ring_size)) {
-            return;
+            return total;
         }
         while (n && rte_pktmbuf_alloc_bulk(dev->pool->mp, mbufs, n)) {
             dev->ustats.fill_alloc_failed++;
             n /= 2;
         }
         if (!n) {
-            return;
+            return total;
         }
         for (uint32_t i = 0; i < n; i++) {
             kni_desc_from_mbuf(kni_ring_slot(&dev->fill, idx + i), mbufs[i],
                                dev->buf_size);
         }
         kni_ring_prod_submit(&dev->fill, n);
+        total += n;
         if (n < RTE_DIM(mbufs)) {
-            return;
+            return total;
         }
     }
 }
 
-/* Frees the mbufs the kernel has finished with. */
-static void
+/* Frees the mbufs the kernel has finished with.  Returns how many. */
+static uint32_t
 kni_reclaim(struct kni_dev *dev)
 {
     struct rte_mbuf *mbufs[64];
-    uint32_t n;
+    uint32_t n, total = 0;
 
     do {
         uint32_t idx = kni_ring_cons_index(&dev->comp);
@@ -406,27 +516,9 @@ kni_reclaim(struct kni_dev *dev)
         }
         kni_ring_cons_release(&dev->comp, n);
         rte_pktmbuf_free_bulk(mbufs, n);
+        total += n;
     } while (n == RTE_DIM(mbufs));
-}
-
-static void
-kni_ring_from_offset(struct kni_ring *r, void *map,
-                     const struct kni_ring_offset *off, uint32_t size,
-                     uint32_t entry_size)
-{
-    kni_ring_init(r, map, off->producer, off->consumer, off->flags,
-                  off->desc, size, entry_size);
-}
-
-static bool
-kni_ring_offset_valid(const struct kni_ring_offset *off, uint64_t map_size,
-                      uint32_t size, uint32_t entry_size)
-{
-    return off->producer + sizeof(uint32_t) <= map_size
-           && off->consumer + sizeof(uint32_t) <= map_size
-           && off->flags + sizeof(uint32_t) <= map_size
-           && off->desc <= map_size
-           && (uint64_t) size * entry_size <= map_size - off->desc;
+    return total;
 }
 
 int
@@ -459,6 +551,9 @@ kni_dev_create(struct kni_ctx *ctx, const struct kni_dev_conf *conf,
     c.buf_size = kni_mp_buf_size(conf->mp);
     c.ring_size = conf->ring_size;
     c.core_id = conf->core_id;
+    c.policy = conf->policy;
+    c.speed = conf->speed;
+    c.duplex = conf->speed ? conf->duplex : 0;
     if (conf->force_bind) {
         c.flags |= KNI_CREATE_F_FORCE_BIND;
     }
@@ -473,19 +568,14 @@ kni_dev_create(struct kni_ctx *ctx, const struct kni_dev_conf *conf,
     ring_size = c.ring_size_out;
 
     if (!ring_size || ring_size & (ring_size - 1)
-        || c.req_ring_size & (c.req_ring_size - 1)
         || !kni_ring_offset_valid(&c.off.rx, c.mmap_size, ring_size,
+                                  sizeof(struct kni_desc))
+        || !kni_ring_offset_valid(&c.off.comp, c.mmap_size, ring_size,
                                   sizeof(struct kni_desc))
         || !kni_ring_offset_valid(&c.off.tx, c.mmap_size, ring_size,
                                   sizeof(struct kni_desc))
         || !kni_ring_offset_valid(&c.off.fill, c.mmap_size, ring_size,
-                                  sizeof(struct kni_desc))
-        || !kni_ring_offset_valid(&c.off.comp, c.mmap_size, ring_size,
-                                  sizeof(struct kni_desc))
-        || !kni_ring_offset_valid(&c.off.req, c.mmap_size, c.req_ring_size,
-                                  sizeof(struct kni_req))
-        || !kni_ring_offset_valid(&c.off.resp, c.mmap_size,
-                                  c.req_ring_size, sizeof(struct kni_req))) {
+                                  sizeof(struct kni_desc))) {
         error = EPROTO;
         goto err_release;
     }
@@ -515,17 +605,17 @@ kni_dev_create(struct kni_ctx *ctx, const struct kni_dev_conf *conf,
     dev->map_size = c.mmap_size;
     kni_ring_from_offset(&dev->rx, map, &c.off.rx, ring_size,
                          sizeof(struct kni_desc));
+    kni_ring_from_offset(&dev->comp, map, &c.off.comp, ring_size,
+                         sizeof(struct kni_desc));
     kni_ring_from_offset(&dev->tx, map, &c.off.tx, ring_size,
                          sizeof(struct kni_desc));
     kni_ring_from_offset(&dev->fill, map, &c.off.fill, ring_size,
                          sizeof(struct kni_desc));
-    kni_ring_from_offset(&dev->comp, map, &c.off.comp, ring_size,
-                         sizeof(struct kni_desc));
-    kni_ring_from_offset(&dev->req, map, &c.off.req, c.req_ring_size,
-                         sizeof(struct kni_req));
-    kni_ring_from_offset(&dev->resp, map, &c.off.resp, c.req_ring_size,
-                         sizeof(struct kni_req));
+    dev->speed = c.speed;
+    dev->duplex = c.duplex;
     pool->n_devs++;
+    dev->next = ctx->devs;
+    ctx->devs = dev;
 
     /* Give the kernel's transmit path its first buffers. */
     kni_refill(dev);
@@ -575,7 +665,19 @@ kni_dev_release(struct kni_dev *dev)
      * pool. */
     munmap(dev->map, dev->map_size);
     dev->pool->n_devs--;
+    for (struct kni_dev **p = &dev->ctx->devs; *p; p = &(*p)->next) {
+        if (*p == dev) {
+            *p = dev->next;
+            break;
+        }
+    }
     rte_free(dev);
+}
+
+uint32_t
+kni_dev_id(const struct kni_dev *dev)
+{
+    return dev->id;
 }
 
 const char *
@@ -625,7 +727,10 @@ kni_rx_burst(struct kni_dev *dev, struct rte_mbuf **pkts, unsigned int n)
         pkts[n_pkts++] = m;
     }
     kni_ring_cons_release(&dev->tx, got);
-    kni_refill(dev);
+    if ((kni_refill(dev) || got) && kni_needs_kick(&dev->fill, &dev->tx)) {
+        /* The kernel stopped its queue for room: there is some now. */
+        kni_kick(dev);
+    }
     return n_pkts;
 }
 
@@ -634,8 +739,10 @@ kni_tx_burst(struct kni_dev *dev, struct rte_mbuf **pkts, unsigned int n)
 {
     const struct rte_mempool *known = NULL;
     uint32_t idx, room, i;
+    bool kick;
 
-    kni_reclaim(dev);
+    /* The receive thread may wait for comp room. */
+    kick = kni_reclaim(dev) && kni_needs_kick(&dev->comp, NULL);
 
     idx = kni_ring_prod_index(&dev->rx);
     room = kni_ring_prod_reserve(&dev->rx, n);
@@ -651,9 +758,10 @@ kni_tx_burst(struct kni_dev *dev, struct rte_mbuf **pkts, unsigned int n)
     }
     if (i) {
         kni_ring_prod_submit(&dev->rx, i);
-        if (kni_ring_needs_wakeup(&dev->rx, KNI_RING_F_NEED_WAKEUP)) {
-            kni_kick(dev);
-        }
+        kick = kick || kni_needs_kick(&dev->rx, NULL);
+    }
+    if (kick) {
+        kni_kick(dev);
     }
     return i;
 }
@@ -664,42 +772,6 @@ kni_dev_get_ustats(const struct kni_dev *dev, struct kni_dev_ustats *s)
     *s = dev->ustats;
 }
 
-int
-kni_dev_poll_request(struct kni_dev *dev, struct kni_req *req)
-{
-    uint32_t idx = kni_ring_cons_index(&dev->req);
-
-    if (!kni_ring_cons_peek(&dev->req, 1)) {
-        return EAGAIN;
-    }
-    memcpy(req, kni_ring_slot(&dev->req, idx), sizeof *req);
-    kni_ring_cons_release(&dev->req, 1);
-    dev->ustats.requests++;
-    return 0;
-}
-
-int
-kni_dev_respond(struct kni_dev *dev, const struct kni_req *req, int result)
-{
-    uint32_t idx = kni_ring_prod_index(&dev->resp);
-    struct kni_req *resp;
-
-    if (!kni_ring_prod_reserve(&dev->resp, 1)) {
-        return EAGAIN;
-    }
-    resp = kni_ring_slot(&dev->resp, idx);
-    *resp = *req;
-    resp->result = result;
-    kni_ring_prod_submit(&dev->resp, 1);
-    if (result) {
-        dev->ustats.responses_failed++;
-    }
-    /* The kernel waits for the answer with RTNL held: always wake it.  Not
-     * through kni_kick(): 'ustats' belongs to the data path's thread. */
-    ioctl(dev->ctx->fd, KNI_IOC_KICK, &dev->id);
-    return 0;
-}
-
 static int
 kni_dev_ioctl(struct kni_dev *dev, unsigned long cmd, void *arg)
 {
@@ -707,11 +779,53 @@ kni_dev_ioctl(struct kni_dev *dev, unsigned long cmd, void *arg)
 }
 
 int
+kni_dev_set_link(struct kni_dev *dev, bool carrier, uint32_t speed,
+                 uint8_t duplex)
+{
+    struct kni_link l = {
+        .id = dev->id, .carrier = carrier, .speed = speed, .duplex = duplex,
+    };
+    int error = kni_dev_ioctl(dev, KNI_IOC_SET_LINK, &l);
+
+    if (!error) {
+        dev->speed = speed;
+        dev->duplex = duplex;
+    }
+    return error;
+}
+
+int
 kni_dev_set_carrier(struct kni_dev *dev, bool on)
 {
-    struct kni_dev_value v = { .id = dev->id, .value = on };
+    return kni_dev_set_link(dev, on, dev->speed, dev->duplex);
+}
 
-    return kni_dev_ioctl(dev, KNI_IOC_SET_CARRIER, &v);
+int
+kni_dev_set_policy(struct kni_dev *dev, uint32_t policy, uint32_t min_mtu,
+                   uint32_t max_mtu)
+{
+    struct kni_policy p = {
+        .id = dev->id, .flags = policy, .min_mtu = min_mtu,
+        .max_mtu = max_mtu,
+    };
+
+    return kni_dev_ioctl(dev, KNI_IOC_SET_POLICY, &p);
+}
+
+int
+kni_dev_get_info(struct kni_dev *dev, struct kni_info *info)
+{
+    memset(info, 0, sizeof *info);
+    info->id = dev->id;
+    return kni_dev_ioctl(dev, KNI_IOC_GET_INFO, info);
+}
+
+int
+kni_dev_get_addrs(struct kni_dev *dev, struct kni_addrs *addrs)
+{
+    memset(addrs, 0, sizeof *addrs);
+    addrs->id = dev->id;
+    return kni_dev_ioctl(dev, KNI_IOC_GET_ADDRS, addrs);
 }
 
 int

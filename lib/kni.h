@@ -40,9 +40,18 @@
  *     accepted (kni_mbuf_is_registered()).
  *   - kni_dev_release() returns every mbuf still on a ring to its pool.
  *
+ * Control.  The kernel never waits for the owner.  A device is created
+ * with a policy (kni_dev_conf.policy, kni_dev_set_policy()) that says what
+ * the kernel side may change alone: MTUs within a range, the MAC address
+ * if KNI_POLICY_MAC is set.  Such changes apply at once and become events
+ * (kni_ctx_read_events()); the context's descriptor polls readable while
+ * any is unread.  The owner corrects the kernel device with
+ * kni_dev_set_mtu() and kni_dev_set_mac(), which post no event back.
+ *
  * Threads.  For one device, kni_rx_burst() may run in one thread and
- * kni_tx_burst() in one other thread at a time; request handling and the
- * set/get calls may run in a third.  The caller serialises anything more.
+ * kni_tx_burst() in one other thread at a time; events, the set/get calls
+ * and create/release may run in a third.  The caller serialises anything
+ * more.
  *
  * Errors are positive errno values; the *_error() helpers say more. */
 
@@ -70,10 +79,20 @@ int kni_ctx_open(const char *path, struct kni_ctx **ctxp, char *msg,
                  size_t msg_size);
 void kni_ctx_close(struct kni_ctx *);
 
-/* File descriptor that becomes readable (POLLIN) while any device of this
- * context has a pending request. */
+/* File descriptor that becomes readable (POLLIN) while an event of any
+ * device of this context is unread. */
 int kni_ctx_fd(const struct kni_ctx *);
 uint32_t kni_ctx_abi_version(const struct kni_ctx *);
+
+/* Reads up to 'n' events into 'evs' and returns how many.  An event names
+ * its device by id (kni_ctx_find_dev()).  KNI_EVENT_OVERFLOW says that
+ * events were dropped while the ring was full: read the state of every
+ * device with kni_dev_get_info(). */
+unsigned int kni_ctx_read_events(struct kni_ctx *, struct kni_event *evs,
+                                 unsigned int n);
+
+/* The device of this context with id 'id', or NULL (released, or never). */
+struct kni_dev *kni_ctx_find_dev(const struct kni_ctx *, uint32_t id);
 
 /* Registers the memory of 'mp' with the kernel (every memory chunk, page
  * aligned).  Registering a mempool twice is a no-op. */
@@ -96,12 +115,18 @@ struct kni_dev_conf {
     struct rte_mempool *mp;     /* Registered; fill buffers come from it. */
     uint32_t mtu;               /* 0: 1500, capped by the buffer size. */
     uint32_t min_mtu;           /* 0: 68. */
-    uint32_t max_mtu;           /* 0: the most a buffer of 'mp' holds. */
+    uint32_t max_mtu;           /* 0: the most a buffer of 'mp' holds,
+                                 * a VLAN tag included. */
     uint32_t ring_size;         /* 0: KNI_RING_SIZE_DEFAULT. */
+    uint32_t policy;            /* KNI_POLICY_*: what the kernel side may
+                                 * change besides the MTU. */
     bool force_bind;            /* Bind the kernel thread to 'core_id'. */
     uint32_t core_id;
     bool mac_set;               /* Use 'mac', else the kernel picks one. */
     uint8_t mac[6];
+    uint32_t speed;             /* Mb/s for ethtool; 0: KNI_SPEED_DEFAULT,
+                                 * full duplex. */
+    uint8_t duplex;             /* KNI_DUPLEX_*, with 'speed'. */
 };
 
 /* Creates a kernel net_device as described by 'conf'. */
@@ -111,6 +136,7 @@ int kni_dev_create(struct kni_ctx *, const struct kni_dev_conf *conf,
 /* Destroys the net_device and frees every mbuf it held. */
 void kni_dev_release(struct kni_dev *);
 
+uint32_t kni_dev_id(const struct kni_dev *);
 const char *kni_dev_name(const struct kni_dev *);
 int kni_dev_ifindex(const struct kni_dev *);
 uint32_t kni_dev_ring_size(const struct kni_dev *);
@@ -135,25 +161,28 @@ struct kni_dev_ustats {
     uint64_t fill_returned_unused; /* Fill buffers the kernel refused. */
     uint64_t kicks;             /* KNI_IOC_KICK calls made. */
     uint64_t tx_unregistered;   /* Burst stopped at an unregistered mbuf. */
-    uint64_t requests;          /* Requests dequeued. */
-    uint64_t responses_failed;  /* Responses answered with an error. */
 };
 void kni_dev_get_ustats(const struct kni_dev *, struct kni_dev_ustats *);
 
-/* Control path. */
+/* Control path.  Each returns 0 or a positive errno value; ENODEV: the
+ * kernel device was deleted (KNI_EVENT_DELETED), release it. */
 
-/* Dequeues one pending request into '*req'.  Returns 0, or EAGAIN if none
- * is pending. */
-int kni_dev_poll_request(struct kni_dev *, struct kni_req *req);
-
-/* Answers 'req' with 'result' (0 or a negative errno). */
-int kni_dev_respond(struct kni_dev *, const struct kni_req *req,
-                    int result);
-
-/* These change the kernel device directly; no request comes back. */
+/* These change the kernel device directly; no event comes back. */
 int kni_dev_set_carrier(struct kni_dev *, bool on);
+int kni_dev_set_link(struct kni_dev *, bool carrier, uint32_t speed,
+                     uint8_t duplex);
 int kni_dev_set_mtu(struct kni_dev *, uint32_t mtu);
 int kni_dev_set_mac(struct kni_dev *, const uint8_t mac[6]);
+
+/* What the kernel side may change from now on: KNI_POLICY_* and the MTU
+ * range (0: 68 and as much as the buffers hold). */
+int kni_dev_set_policy(struct kni_dev *, uint32_t policy, uint32_t min_mtu,
+                       uint32_t max_mtu);
+
+/* The kernel device's state, and the addresses upper devices (bond, vlan,
+ * macvlan) and multicast groups added to it. */
+int kni_dev_get_info(struct kni_dev *, struct kni_info *);
+int kni_dev_get_addrs(struct kni_dev *, struct kni_addrs *);
 
 /* Takes the device's fill buffers from 'mp' (registered with
  * kni_register_mempool()) from now on, for an MTU the present buffers do
@@ -161,9 +190,7 @@ int kni_dev_set_mac(struct kni_dev *, const uint8_t mac[6]);
  * buffer size.  The buffers queued from the previous mempool come back
  * through kni_rx_burst(), which frees them.  Not concurrently with
  * kni_rx_burst() on the device.  Returns 0 or a positive errno: ENOENT
- * ('mp' not registered), EINVAL (buffers too short for the MTU in use),
- * EAGAIN (one of the context's requests waits with RTNL held: answer it,
- * then retry). */
+ * ('mp' not registered), EINVAL (buffers too short for the MTU in use). */
 int kni_dev_set_mempool(struct kni_dev *, struct rte_mempool *mp);
 int kni_dev_get_stats(struct kni_dev *, struct kni_stats *);
 

@@ -32,13 +32,17 @@
  * mempool), else copied into this port's mempool.  One tx ring per port;
  * senders are serialised when OVS says they may run concurrently.
  *
- * Control path.  The kernel's requests (ip link set mtu|address|promisc|
- * allmulticast|up|down) wait for their answer with RTNL held, and the main
- * thread takes RTNL itself (route table dumps, netdev-linux ioctls), so the
- * answers come from a thread that does nothing else: it sleeps in poll() on
- * the /dev/kni descriptor and drains the request rings of the ports.
- * Changes OVS makes (carrier from the port's admin state, mtu_request,
- * options:mac) use ioctls that produce no request back.
+ * Control path.  The kernel never waits for us.  Each device is created
+ * with a policy: the kernel side may change its MTU within what the
+ * buffers hold, its MAC address, and promisc/allmulti/address lists; such
+ * changes ("ip link set mtu|address|promisc|allmulticast|up|down") apply at
+ * once and reach us as events, which the main thread reads from the
+ * /dev/kni descriptor (netdev_kni_run(), woken by netdev_kni_wait()) and
+ * maps onto the port's state.  Changes OVS makes (carrier from the port's
+ * admin state, mtu_request, options:mac) use ioctls that post no event
+ * back.  A kernel device deleted from the kernel side (ip link del, the end
+ * of its network namespace) is released at the next reconfiguration; the
+ * port stays, without a device, until its options change.
  *
  * Every reason a kni interface cannot be created is reported through
  * set_config()'s 'errp', which bridge.c stores in the Interface's "error"
@@ -77,8 +81,9 @@ VLOG_DEFINE_THIS_MODULE(netdev_kni);
 
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
 
-/* Bytes a frame may take beyond the MTU: Ethernet header and one VLAN tag. */
-#define KNI_FRAME_OVERHEAD (ETH_HEADER_LEN + VLAN_HEADER_LEN)
+/* KNI_FRAME_OVERHEAD (uapi/kni.h): bytes a frame may take beyond the MTU,
+ * an Ethernet header and one VLAN tag, as the module counts them. */
+BUILD_ASSERT_DECL(KNI_FRAME_OVERHEAD == ETH_HEADER_LEN + VLAN_HEADER_LEN);
 
 /* Smallest frame room of a buffer, whatever the MTU. */
 #define KNI_MIN_FRAME_ROOM 2048
@@ -104,16 +109,6 @@ struct kni_mp_sweep {
 static struct ovs_list kni_mp_sweep_list OVS_GUARDED_BY(kni_mutex)
     = OVS_LIST_INITIALIZER(&kni_mp_sweep_list);
 
-/* The ports whose kernel requests the "kni_requests" thread answers: those
- * with a kernel device that is not being made or released.  Neither this
- * mutex nor a port's 'mutex' is ever held across an ioctl that may wait for
- * RTNL while the port is in this list, so the thread never waits for RTNL,
- * even indirectly. */
-static struct ovs_mutex kni_req_mutex OVS_ACQ_AFTER(kni_mutex)
-    = OVS_MUTEX_INITIALIZER;
-static struct ovs_list kni_req_list OVS_GUARDED_BY(kni_req_mutex)
-    = OVS_LIST_INITIALIZER(&kni_req_list);
-
 struct netdev_kni {
     struct netdev up;
 
@@ -126,10 +121,8 @@ struct netdev_kni {
     uint32_t frame_room;            /* Largest frame a buffer holds. */
 
     struct ovs_list node OVS_GUARDED_BY(kni_mutex);
-    struct ovs_list req_node OVS_GUARDED_BY(kni_req_mutex);
-    bool answered OVS_GUARDED_BY(kni_req_mutex);   /* In 'kni_req_list'. */
 
-    struct ovs_mutex mutex OVS_ACQ_AFTER(kni_req_mutex);
+    struct ovs_mutex mutex OVS_ACQ_AFTER(kni_mutex);
 
     /* Protected by 'mutex'. */
     struct eth_addr hwaddr;
@@ -137,7 +130,12 @@ struct netdev_kni {
     enum netdev_flags flags;
     bool kernel_up;                 /* The kernel side is administratively
                                      * up ('ip link set up'). */
+    bool kernel_promisc;
     bool kernel_allmulti;
+    bool kernel_deleted;            /* The kernel deleted the device. */
+    int kernel_ifindex;             /* In the device's network namespace. */
+    uint32_t kernel_n_uc;           /* Addresses upper devices added. */
+    uint32_t kernel_n_mc;
     uint32_t ring_size;
 
     /* Requested configuration, from set_config() and set_mtu(). */
@@ -146,9 +144,9 @@ struct netdev_kni {
     struct eth_addr requested_mac;  /* eth_addr_zero: the kernel's. */
     uint32_t core_id;
     bool force_bind;
+    struct smap options;            /* As last given to set_config(). */
 
-    uint64_t requests_answered;
-    uint64_t requests_failed;
+    uint64_t kernel_events;         /* Events read for this port. */
 
     /* Serialises senders when OVS asks for it (concurrent_txq). */
     rte_spinlock_t tx_lock;
@@ -167,7 +165,6 @@ struct netdev_rxq_kni {
 };
 
 static int netdev_kni_construct(struct netdev *);
-static void *netdev_kni_req_main(void *);
 static int netdev_kni_set_etheraddr(struct netdev *, const struct eth_addr);
 
 static bool
@@ -290,38 +287,7 @@ kni_ctx_get(const char *name, char **errp)
     }
     VLOG_INFO("opened %s, kni ABI version %"PRIu32, KNI_DEVICE_PATH,
               kni_ctx_abi_version(kni_ctx));
-    /* The descriptor stays open for the life of the process. */
-    ovs_thread_create("kni_requests", netdev_kni_req_main,
-                      (void *) (intptr_t) kni_ctx_fd(kni_ctx));
     return 0;
-}
-
-/* Makes the "kni_requests" thread answer the kernel requests of 'dev', whose
- * kernel device now exists. */
-static void
-netdev_kni_answer_start(struct netdev_kni *dev)
-    OVS_EXCLUDED(kni_req_mutex, dev->mutex)
-{
-    ovs_mutex_lock(&kni_req_mutex);
-    if (!dev->answered) {
-        ovs_list_push_back(&kni_req_list, &dev->req_node);
-        dev->answered = true;
-    }
-    ovs_mutex_unlock(&kni_req_mutex);
-}
-
-/* Takes 'dev' out of the "kni_requests" thread's hands, before its kernel
- * device is released: on return the thread no longer uses it. */
-static void
-netdev_kni_answer_stop(struct netdev_kni *dev)
-    OVS_EXCLUDED(kni_req_mutex, dev->mutex)
-{
-    ovs_mutex_lock(&kni_req_mutex);
-    if (dev->answered) {
-        ovs_list_remove(&dev->req_node);
-        dev->answered = false;
-    }
-    ovs_mutex_unlock(&kni_req_mutex);
 }
 
 /* Creates the kernel device of 'dev' with its requested configuration. */
@@ -360,6 +326,9 @@ netdev_kni_create_kdev(struct netdev_kni *dev, char **errp)
     conf.ring_size = dev->requested_ring_size;
     conf.force_bind = dev->force_bind;
     conf.core_id = dev->core_id;
+    /* The kernel side may change the MTU within the buffers, the MAC
+     * address, and tell us of promisc, allmulti and address lists. */
+    conf.policy = KNI_POLICY_MAC | KNI_POLICY_RX_MODE;
     conf.mac_set = true;
     memcpy(conf.mac, (eth_addr_is_zero(dev->requested_mac)
                       ? dev->hwaddr.ea : dev->requested_mac.ea), ETH_ADDR_LEN);
@@ -391,6 +360,12 @@ netdev_kni_create_kdev(struct netdev_kni *dev, char **errp)
         dev->hwaddr = dev->requested_mac;
     }
     dev->kernel_up = false;
+    dev->kernel_promisc = false;
+    dev->kernel_allmulti = false;
+    dev->kernel_deleted = false;
+    dev->kernel_ifindex = kni_dev_ifindex(kdev);
+    dev->kernel_n_uc = 0;
+    dev->kernel_n_mc = 0;
     kni_dev_set_carrier(kdev, dev->flags & NETDEV_UP);
     VLOG_INFO("%s: created kernel device, ifindex %d, %"PRIu32" ring "
               "entries, %"PRIu32"-byte buffers", name, kni_dev_ifindex(kdev),
@@ -433,6 +408,7 @@ netdev_kni_construct(struct netdev *netdev)
     dev->mtu = ETH_PAYLOAD_MAX;
     dev->requested_mtu = ETH_PAYLOAD_MAX;
     dev->requested_ring_size = KNI_RING_SIZE_DEFAULT;
+    smap_init(&dev->options);
     eth_addr_random(&dev->hwaddr);
     netdev->n_rxq = 1;
     netdev->n_txq = 1;
@@ -449,12 +425,12 @@ netdev_kni_destruct(struct netdev *netdev)
     struct netdev_kni *dev = netdev_kni_cast(netdev);
 
     ovs_mutex_lock(&kni_mutex);
-    netdev_kni_answer_stop(dev);
     ovs_mutex_lock(&dev->mutex);
     netdev_kni_destroy_kdev(dev);
     ovs_mutex_unlock(&dev->mutex);
     ovs_list_remove(&dev->node);
     ovs_mutex_unlock(&kni_mutex);
+    smap_destroy(&dev->options);
     ovs_mutex_destroy(&dev->mutex);
 }
 
@@ -544,6 +520,7 @@ netdev_kni_set_config(struct netdev *netdev, const struct smap *args,
     bool apply_mac = false;
     struct eth_addr mac;
     bool force_bind;
+    bool options_changed;
     int error;
 
     if (strlen(name) >= KNI_NAMESIZE) {
@@ -566,6 +543,11 @@ netdev_kni_set_config(struct netdev *netdev, const struct smap *args,
     }
 
     ovs_mutex_lock(&dev->mutex);
+    options_changed = !smap_equal(&dev->options, args);
+    if (options_changed) {
+        smap_destroy(&dev->options);
+        smap_clone(&dev->options, args);
+    }
     if (dev->requested_ring_size != ring_size
         || dev->force_bind != force_bind || dev->core_id != core_id) {
         dev->requested_ring_size = ring_size;
@@ -580,16 +562,21 @@ netdev_kni_set_config(struct netdev *netdev, const struct smap *args,
         apply_mac = (dev->kdev && !eth_addr_is_zero(mac)
                      && !eth_addr_equals(dev->hwaddr, mac));
     }
-    if (!dev->kdev) {
+    if (dev->kernel_deleted) {
+        /* The kernel deleted the device while the port was in the
+         * datapath.  bridge.c calls us at every reconfiguration: make a new
+         * device only when the options change, in reconfigure(), out of
+         * the PMD threads' way. */
+        if (options_changed) {
+            netdev_request_reconfigure(netdev);
+        }
+    } else if (!dev->kdev) {
         /* The port is not in the datapath yet: no PMD thread can see it, so
          * the device can be made now and any failure shows in the Interface
          * 'error' column. */
         error = netdev_kni_create_kdev(dev, errp);
     }
     ovs_mutex_unlock(&dev->mutex);
-    if (!error) {
-        netdev_kni_answer_start(dev);
-    }
     ovs_mutex_unlock(&kni_mutex);
 
     if (apply_mac) {
@@ -605,29 +592,6 @@ netdev_kni_set_config(struct netdev *netdev, const struct smap *args,
     return error;
 }
 
-/* The module refuses to change a device with EAGAIN while one of this
- * process's own requests waits for its answer with RTNL held (and with
- * EINTR on a signal): the "kni_requests" thread answers it within moments.
- * Returns true, after a short sleep, if the change that returned 'error'
- * should be tried again: for at most about as long as the module waits for
- * an answer from the first try on ('*deadline' starts at 0).  Neither
- * 'kni_req_mutex' nor the port's 'mutex' may be held, or that thread could
- * not answer. */
-static bool
-netdev_kni_again(int error, long long int *deadline)
-{
-    if (error != EAGAIN && error != EINTR) {
-        return false;
-    }
-    if (!*deadline) {
-        *deadline = time_msec() + KNI_REQ_TIMEOUT_MAX_MS;
-    } else if (time_msec() >= *deadline) {
-        return false;
-    }
-    xnanosleep(1000 * 1000);
-    return true;
-}
-
 static int netdev_kni_kernel_set(struct netdev_kni *, int mtu,
                                  const struct eth_addr *);
 
@@ -641,7 +605,6 @@ netdev_kni_grow_buffers(struct netdev_kni *dev)
     OVS_EXCLUDED(dev->mutex)
 {
     const char *name = netdev_get_name(&dev->up);
-    long long int deadline = 0;
     struct rte_mempool *mp, *old_mp;
     uint32_t frame_room, n_mbufs;
     int error, mtu;
@@ -661,9 +624,7 @@ netdev_kni_grow_buffers(struct netdev_kni *dev)
     }
     error = kni_register_mempool(kni_ctx, mp);
     if (!error) {
-        do {
-            error = kni_dev_set_mempool(dev->kdev, mp);
-        } while (netdev_kni_again(error, &deadline));
+        error = kni_dev_set_mempool(dev->kdev, mp);
         if (error) {
             kni_unregister_mempool(kni_ctx, mp);
         }
@@ -703,6 +664,16 @@ netdev_kni_reconfigure(struct netdev *netdev)
 
     ovs_mutex_lock(&kni_mutex);
     ovs_mutex_lock(&dev->mutex);
+    if (dev->kernel_deleted && dev->kdev) {
+        /* Give the buffers of the device the kernel deleted back, now that
+         * no PMD thread uses it; set_config() asks for a new one. */
+        VLOG_INFO("%s: releasing the kernel device the kernel deleted",
+                  netdev_get_name(netdev));
+        netdev_kni_destroy_kdev(dev);
+        ovs_mutex_unlock(&dev->mutex);
+        ovs_mutex_unlock(&kni_mutex);
+        return 0;
+    }
     grow = (dev->kdev && dev->ring_size == dev->requested_ring_size
             && dev->frame_room < dev->requested_mtu + KNI_FRAME_OVERHEAD);
     ovs_mutex_unlock(&dev->mutex);
@@ -718,10 +689,6 @@ netdev_kni_reconfigure(struct netdev *netdev)
         return 0;
     }
 
-    /* Releasing and making a device both wait for RTNL, which a request of
-     * another port may hold until it is answered: the thread that answers
-     * must not need 'dev->mutex' meanwhile. */
-    netdev_kni_answer_stop(dev);
     ovs_mutex_lock(&dev->mutex);
     if (!dev->kdev || dev->ring_size != dev->requested_ring_size
         || dev->frame_room < dev->requested_mtu + KNI_FRAME_OVERHEAD) {
@@ -733,44 +700,40 @@ netdev_kni_reconfigure(struct netdev *netdev)
         }
     }
     ovs_mutex_unlock(&dev->mutex);
-    if (!error) {
-        netdev_kni_answer_start(dev);
-    }
     ovs_mutex_unlock(&kni_mutex);
     return error;
 }
 
 /* Changes the MTU (when 'mac' is null) or the MAC address of the kernel
- * device of 'dev' from OVS's side, then OVS's copy.  'dev->mutex' is held
- * across both, so that a kernel request answered in between cannot be
- * overwritten by this older value; the module never blocks on RTNL while
- * one of our requests waits (it fails with EAGAIN), and the mutex is free
- * between tries for the "kni_requests" thread to answer.  Main thread
- * only. */
+ * device of 'dev' from OVS's side, then OVS's copy, under 'dev->mutex' so
+ * that an event read in between cannot be overwritten by this older value.
+ * The module posts no event for it and never waits for us, so holding the
+ * mutex across the ioctl (which takes RTNL) is safe. */
 static int
 netdev_kni_kernel_set(struct netdev_kni *dev, int mtu,
                       const struct eth_addr *mac)
     OVS_EXCLUDED(dev->mutex)
 {
-    long long int deadline = 0;
     int error;
 
-    do {
-        ovs_mutex_lock(&dev->mutex);
+    ovs_mutex_lock(&dev->mutex);
+    if (!dev->kdev) {
+        error = ENODEV;
+    } else {
         error = (mac
                  ? kni_dev_set_mac(dev->kdev, mac->ea)
                  : kni_dev_set_mtu(dev->kdev, mtu));
-        if (!error) {
-            if (mac && !eth_addr_equals(dev->hwaddr, *mac)) {
-                dev->hwaddr = *mac;
-                netdev_change_seq_changed(&dev->up);
-            } else if (!mac && dev->mtu != mtu) {
-                dev->mtu = mtu;
-                netdev_change_seq_changed(&dev->up);
-            }
+    }
+    if (!error) {
+        if (mac && !eth_addr_equals(dev->hwaddr, *mac)) {
+            dev->hwaddr = *mac;
+            netdev_change_seq_changed(&dev->up);
+        } else if (!mac && dev->mtu != mtu) {
+            dev->mtu = mtu;
+            netdev_change_seq_changed(&dev->up);
         }
-        ovs_mutex_unlock(&dev->mutex);
-    } while (netdev_kni_again(error, &deadline));
+    }
+    ovs_mutex_unlock(&dev->mutex);
     return error;
 }
 
@@ -850,7 +813,8 @@ netdev_kni_get_ifindex(const struct netdev *netdev)
     int ifindex;
 
     ovs_mutex_lock(&dev->mutex);
-    ifindex = dev->kdev ? kni_dev_ifindex(dev->kdev) : -ENODEV;
+    ifindex = dev->kdev && !dev->kernel_deleted ? dev->kernel_ifindex
+                                                : -ENODEV;
     ovs_mutex_unlock(&dev->mutex);
     return ifindex;
 }
@@ -861,7 +825,7 @@ netdev_kni_get_carrier(const struct netdev *netdev, bool *carrier)
     struct netdev_kni *dev = netdev_kni_cast(netdev);
 
     ovs_mutex_lock(&dev->mutex);
-    *carrier = dev->kdev && dev->kernel_up;
+    *carrier = dev->kdev && dev->kernel_up && !dev->kernel_deleted;
     ovs_mutex_unlock(&dev->mutex);
     return 0;
 }
@@ -929,8 +893,7 @@ netdev_kni_get_custom_stats(const struct netdev *netdev,
     C("tx_no_mbuf_drops", dev->tx_no_mbuf_drops)            \
     C("fill_alloc_failures", us.fill_alloc_failed)          \
     C("kicks", us.kicks)                                    \
-    C("requests_answered", dev->requests_answered)          \
-    C("requests_failed", dev->requests_failed)              \
+    C("kernel_events", dev->kernel_events)                  \
     C("kernel_rx_packets", ks.rx_packets)                   \
     C("kernel_rx_bad_desc", ks.rx_bad_desc)                 \
     C("kernel_rx_nomem", ks.rx_nomem)                       \
@@ -940,7 +903,8 @@ netdev_kni_get_custom_stats(const struct netdev *netdev,
     C("kernel_tx_too_big", ks.tx_too_big)                   \
     C("kernel_fill_bad_desc", ks.fill_bad_desc)             \
     C("kernel_fill_too_small", ks.fill_too_small)           \
-    C("kernel_req_timeout", ks.req_timeout)
+    C("kernel_tx_stopped", ks.tx_stopped)                   \
+    C("kernel_tx_dropped", ks.tx_dropped)
 
 #define C(NAME, VALUE) + 1
     custom->size = 0 KNI_CUSTOM_STATS;
@@ -964,9 +928,10 @@ netdev_kni_get_status(const struct netdev *netdev, struct smap *args)
     struct netdev_kni *dev = netdev_kni_cast(netdev);
 
     ovs_mutex_lock(&dev->mutex);
-    if (dev->kdev) {
-        smap_add_format(args, "kernel_ifindex", "%d",
-                        kni_dev_ifindex(dev->kdev));
+    if (dev->kernel_deleted) {
+        smap_add(args, "kernel_device", "deleted by the kernel");
+    } else if (dev->kdev) {
+        smap_add_format(args, "kernel_ifindex", "%d", dev->kernel_ifindex);
         smap_add_format(args, "ring_size", "%"PRIu32, dev->ring_size);
         smap_add_format(args, "buffer_size", "%"PRIu32, dev->frame_room);
         smap_add(args, "mempool", dev->mp->name);
@@ -974,156 +939,201 @@ netdev_kni_get_status(const struct netdev *netdev, struct smap *args)
     }
     smap_add_format(args, "abi_version", "%d", KNI_ABI_VERSION);
     smap_add(args, "kernel_admin_state", dev->kernel_up ? "up" : "down");
-    smap_add(args, "kernel_promisc",
-             dev->flags & NETDEV_PROMISC ? "true" : "false");
+    smap_add(args, "kernel_promisc", dev->kernel_promisc ? "true" : "false");
     smap_add(args, "kernel_allmulti", dev->kernel_allmulti ? "true" : "false");
+    smap_add_format(args, "kernel_uc_addresses", "%"PRIu32, dev->kernel_n_uc);
+    smap_add_format(args, "kernel_mc_addresses", "%"PRIu32, dev->kernel_n_mc);
     ovs_mutex_unlock(&dev->mutex);
     return 0;
 }
 
-/* Kernel requests, answered by the "kni_requests" thread. */
+/* Kernel events, read by the main thread. */
 
-static int
-netdev_kni_handle_request(struct netdev_kni *dev, const struct kni_req *req,
-                          bool *changed)
+/* Sets '*field' to 'value'; true if that changed it. */
+static bool
+kni_update_bool(bool *field, bool value)
+{
+    bool changed = *field != value;
+
+    *field = value;
+    return changed;
+}
+
+/* Applies one kernel event to 'dev'.  Returns true if OVS's view of the
+ * port changed. */
+static bool
+netdev_kni_handle_event(struct netdev_kni *dev, const struct kni_event *ev)
     OVS_REQUIRES(dev->mutex)
 {
     const char *name = netdev_get_name(&dev->up);
     struct eth_addr mac;
 
-    switch (req->type) {
-    case KNI_REQ_CHANGE_MTU:
-        if (req->value + KNI_FRAME_OVERHEAD > dev->frame_room) {
-            VLOG_WARN_RL(&rl, "%s: kernel asked for MTU %"PRIu32" but the "
-                         "buffers hold %"PRIu32"-byte frames; set "
-                         "mtu_request=%"PRIu32" on the Interface to enlarge "
-                         "them", name, req->value, dev->frame_room,
-                         req->value);
-            return -EINVAL;
-        }
-        if (dev->mtu != req->value) {
-            dev->mtu = req->value;
-            dev->requested_mtu = req->value;
-            *changed = true;
-        }
-        return 0;
+    dev->kernel_events++;
+    switch (ev->type) {
+    case KNI_EVENT_UP:
+        return kni_update_bool(&dev->kernel_up, ev->value);
 
-    case KNI_REQ_CHANGE_MAC_ADDR:
-        memcpy(mac.ea, req->mac, ETH_ADDR_LEN);
-        if (eth_addr_is_multicast(mac) || eth_addr_is_zero(mac)) {
-            return -EADDRNOTAVAIL;
+    case KNI_EVENT_MTU:
+        /* The kernel allows no MTU beyond what the buffers hold. */
+        if (dev->mtu == ev->value) {
+            return false;
         }
-        if (!eth_addr_equals(dev->hwaddr, mac)) {
-            dev->hwaddr = mac;
-            *changed = true;
-        }
-        return 0;
+        dev->mtu = ev->value;
+        dev->requested_mtu = ev->value;
+        return true;
 
-    case KNI_REQ_CHANGE_PROMISC:
-        if (!!(dev->flags & NETDEV_PROMISC) != !!req->value) {
-            dev->flags ^= NETDEV_PROMISC;
-            *changed = true;
+    case KNI_EVENT_MAC:
+        memcpy(mac.ea, ev->mac, ETH_ADDR_LEN);
+        if (eth_addr_equals(dev->hwaddr, mac)) {
+            return false;
         }
-        return 0;
+        dev->hwaddr = mac;
+        return true;
 
-    case KNI_REQ_CHANGE_ALLMULTI:
-        if (dev->kernel_allmulti != !!req->value) {
-            dev->kernel_allmulti = req->value;
-            *changed = true;
-        }
-        return 0;
+    case KNI_EVENT_PROMISC:
+        return kni_update_bool(&dev->kernel_promisc, ev->value);
 
-    case KNI_REQ_CFG_NETWORK_IF:
-        if (dev->kernel_up != !!req->value) {
-            dev->kernel_up = req->value;
-            *changed = true;
-        }
-        return 0;
+    case KNI_EVENT_ALLMULTI:
+        return kni_update_bool(&dev->kernel_allmulti, ev->value);
+
+    case KNI_EVENT_RX_MODE:
+        dev->kernel_n_uc = ev->value;
+        dev->kernel_n_mc = ev->aux;
+        return false;
+
+    case KNI_EVENT_DELETED:
+        VLOG_WARN("%s: the kernel deleted the device (ip link del, or the "
+                  "end of its network namespace); the port passes no "
+                  "traffic until its options change or it is added again",
+                  name);
+        dev->kernel_deleted = true;
+        dev->kernel_up = false;
+        netdev_request_reconfigure(&dev->up);
+        return true;
+
+    case KNI_EVENT_NETNS:
+        VLOG_INFO("%s: the kernel device moved to another network "
+                  "namespace, ifindex %"PRIu32" there", name, ev->value);
+        dev->kernel_ifindex = ev->value;
+        return true;
+
+    case KNI_EVENT_NAME:
+        VLOG_INFO("%s: the kernel device was renamed", name);
+        return false;
 
     default:
-        VLOG_WARN_RL(&rl, "%s: unknown kernel request type %"PRIu32,
-                     name, req->type);
-        return -EOPNOTSUPP;
+        VLOG_WARN_RL(&rl, "%s: unknown kernel event type %"PRIu32,
+                     name, ev->type);
+        return false;
     }
 }
 
-/* Answers the pending kernel requests of 'dev'.  Returns how many. */
-static size_t
-netdev_kni_process_requests(struct netdev_kni *dev)
-    OVS_REQUIRES(kni_req_mutex)
+/* Reads the whole state of the kernel device of 'dev', after events were
+ * lost. */
+static bool
+netdev_kni_resync(struct netdev_kni *dev)
+    OVS_REQUIRES(dev->mutex)
 {
+    struct kni_info info;
+    struct eth_addr mac;
     bool changed = false;
-    struct kni_req req;
-    size_t n = 0;
 
-    ovs_mutex_lock(&dev->mutex);
-    while (dev->kdev && !kni_dev_poll_request(dev->kdev, &req)) {
-        int result = netdev_kni_handle_request(dev, &req, &changed);
+    if (!dev->kdev || kni_dev_get_info(dev->kdev, &info)) {
+        return false;
+    }
+    if (info.flags & KNI_INFO_F_DELETED) {
+        struct kni_event ev = { .type = KNI_EVENT_DELETED };
 
-        VLOG_DBG("%s: kernel request %"PRIu32" type %"PRIu32" value %"PRIu32
-                 ": %d", netdev_get_name(&dev->up), req.seq, req.type,
-                 req.value, result);
-        if (kni_dev_respond(dev->kdev, &req, result)) {
-            VLOG_WARN_RL(&rl, "%s: response ring full",
-                         netdev_get_name(&dev->up));
-        }
-        if (result) {
-            dev->requests_failed++;
-        } else {
-            dev->requests_answered++;
-        }
-        n++;
+        return dev->kernel_deleted ? false
+                                   : netdev_kni_handle_event(dev, &ev);
     }
-    if (changed) {
-        netdev_change_seq_changed(&dev->up);
+    changed |= kni_update_bool(&dev->kernel_up, info.flags & KNI_INFO_F_UP);
+    changed |= kni_update_bool(&dev->kernel_promisc,
+                               info.flags & KNI_INFO_F_PROMISC);
+    changed |= kni_update_bool(&dev->kernel_allmulti,
+                               info.flags & KNI_INFO_F_ALLMULTI);
+    if (dev->mtu != info.mtu) {
+        dev->mtu = dev->requested_mtu = info.mtu;
+        changed = true;
     }
-    ovs_mutex_unlock(&dev->mutex);
-    return n;
+    memcpy(mac.ea, info.mac, ETH_ADDR_LEN);
+    if (!eth_addr_equals(dev->hwaddr, mac)) {
+        dev->hwaddr = mac;
+        changed = true;
+    }
+    dev->kernel_ifindex = info.ifindex;
+    dev->kernel_n_uc = info.n_uc;
+    dev->kernel_n_mc = info.n_mc;
+    return changed;
 }
 
-static size_t
-netdev_kni_answer_requests(void)
-    OVS_EXCLUDED(kni_req_mutex)
+static struct netdev_kni *
+netdev_kni_find(const struct kni_dev *kdev)
+    OVS_REQUIRES(kni_mutex)
 {
     struct netdev_kni *dev;
-    size_t n = 0;
 
-    ovs_mutex_lock(&kni_req_mutex);
-    LIST_FOR_EACH (dev, req_node, &kni_req_list) {
-        n += netdev_kni_process_requests(dev);
-    }
-    ovs_mutex_unlock(&kni_req_mutex);
-    return n;
-}
-
-/* The "kni_requests" thread.  '/dev/kni' is readable while a request of one
- * of the process's devices is unread; the thread sleeps until then. */
-static void *
-netdev_kni_req_main(void *fd_)
-{
-    int fd = (intptr_t) fd_;
-    bool woken = false;
-
-    for (;;) {
-        if (!netdev_kni_answer_requests() && woken) {
-            /* Readable for a device made a moment ago whose port is not in
-             * 'kni_req_list' yet: look again shortly rather than spin. */
-            poll_timer_wait(1);
-            poll_block();
-            woken = false;
-            continue;
+    LIST_FOR_EACH (dev, node, &kni_list) {
+        if (dev->kdev == kdev) {
+            return dev;
         }
-        poll_fd_wait(fd, POLLIN);
-        poll_block();
-        woken = true;
     }
     return NULL;
+}
+
+/* Reads and applies the kernel's events. */
+static void
+netdev_kni_read_events(void)
+    OVS_REQUIRES(kni_mutex)
+{
+    struct kni_event evs[64];
+    struct netdev_kni *dev;
+    bool resync = false;
+    unsigned int n;
+
+    do {
+        n = kni_ctx_read_events(kni_ctx, evs, ARRAY_SIZE(evs));
+        for (unsigned int i = 0; i < n; i++) {
+            const struct kni_event *ev = &evs[i];
+            struct kni_dev *kdev;
+
+            if (ev->type == KNI_EVENT_OVERFLOW) {
+                resync = true;
+                continue;
+            }
+            /* Events of a device released since are of no interest. */
+            kdev = kni_ctx_find_dev(kni_ctx, ev->dev_id);
+            dev = kdev ? netdev_kni_find(kdev) : NULL;
+            if (dev) {
+                ovs_mutex_lock(&dev->mutex);
+                if (netdev_kni_handle_event(dev, ev)) {
+                    netdev_change_seq_changed(&dev->up);
+                }
+                ovs_mutex_unlock(&dev->mutex);
+            }
+        }
+    } while (n == ARRAY_SIZE(evs));
+
+    if (resync) {
+        VLOG_WARN_RL(&rl, "kernel events were lost: reading the state of "
+                     "every kni device");
+        LIST_FOR_EACH (dev, node, &kni_list) {
+            ovs_mutex_lock(&dev->mutex);
+            if (netdev_kni_resync(dev)) {
+                netdev_change_seq_changed(&dev->up);
+            }
+            ovs_mutex_unlock(&dev->mutex);
+        }
+    }
 }
 
 static void
 netdev_kni_run(const struct netdev_class *class OVS_UNUSED)
 {
     ovs_mutex_lock(&kni_mutex);
+    if (kni_ctx) {
+        netdev_kni_read_events();
+    }
     if (!ovs_list_is_empty(&kni_mp_sweep_list)) {
         kni_mp_sweep();
     }
@@ -1134,6 +1144,10 @@ static void
 netdev_kni_wait(const struct netdev_class *class OVS_UNUSED)
 {
     ovs_mutex_lock(&kni_mutex);
+    if (kni_ctx) {
+        /* Readable while an event is unread. */
+        poll_fd_wait(kni_ctx_fd(kni_ctx), POLLIN);
+    }
     if (!ovs_list_is_empty(&kni_mp_sweep_list)) {
         poll_timer_wait(100);
     }

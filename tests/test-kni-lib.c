@@ -111,35 +111,24 @@ read_sysfs_long(const char *attr)
     return value;
 }
 
-/* Runs 'cmd' in a child while answering the device's requests with
- * 'result'.  Stores the last request seen in '*seen' (type 0 if none).
- * Returns the child's exit status. */
-static int
-run_answering(struct kni_ctx *ctx, struct kni_dev *dev, const char *cmd,
-              int result, struct kni_req *seen)
+/* Waits up to a second for an event of 'dev' of type 'type' and stores
+ * it in '*ev'; returns false if none came. */
+static bool
+wait_event(struct kni_ctx *ctx, struct kni_dev *dev, uint32_t type,
+           struct kni_event *ev)
 {
-    pid_t pid;
-    int status;
-
-    memset(seen, 0, sizeof *seen);
-    pid = fork();
-    if (pid == 0) {
-        execl(SHELL_PATH, "sh", "-c", cmd, (char *) NULL);
-        _exit(127);
-    }
-    for (;;) {
+    for (int i = 0; i < 100; i++) {
         struct pollfd pfd = { .fd = kni_ctx_fd(ctx), .events = POLLIN };
-        struct kni_req req;
 
-        poll(&pfd, 1, 20);
-        while (!kni_dev_poll_request(dev, &req)) {
-            *seen = req;
-            kni_dev_respond(dev, &req, result);
-        }
-        if (waitpid(pid, &status, WNOHANG) == pid) {
-            return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        poll(&pfd, 1, 10);
+        while (kni_ctx_read_events(ctx, ev, 1)) {
+            if (kni_ctx_find_dev(ctx, ev->dev_id) == dev
+                && ev->type == type) {
+                return true;
+            }
         }
     }
+    return false;
 }
 
 static uint16_t
@@ -424,9 +413,10 @@ main(int argc, char *argv[])
     struct kni_dev *dev, *dup;
     struct kni_stats ks;
     struct kni_ctx *ctx;
-    struct kni_req req;
+    struct kni_event ev;
+    struct kni_info info;
     char msg[256];
-    int error, status;
+    int error;
 
     if (argc < 2) {
         argc = sizeof default_args / sizeof default_args[0] - 1;
@@ -468,6 +458,7 @@ main(int argc, char *argv[])
     conf.name = DEV_NAME;
     conf.mp = mp;
     conf.ring_size = RING_SIZE;
+    conf.policy = KNI_POLICY_MAC | KNI_POLICY_RX_MODE;
     conf.mac_set = true;
     memcpy(conf.mac, dev_mac, 6);
     error = kni_dev_create(ctx, &conf, &dev);
@@ -494,17 +485,40 @@ main(int argc, char *argv[])
     error = kni_dev_create(ctx, &conf, &dup);
     check(error == ENXIO, "an unregistered mempool: %s", rte_strerror(error));
 
-    status = run_answering(ctx, dev, "ip link set " DEV_NAME " up", 0, &req);
-    check(status == 0 && req.type == KNI_REQ_CFG_NETWORK_IF && req.value == 1,
-          "ip link set up: exit %d, request type %u value %u", status,
-          req.type, req.value);
+    check(kni_ctx_find_dev(ctx, kni_dev_id(dev)) == dev,
+          "the device is found by its id");
+    check(!shell("ip link set " DEV_NAME " up")
+          && wait_event(ctx, dev, KNI_EVENT_UP, &ev) && ev.value == 1,
+          "ip link set up: event UP");
+    check(!shell("ip link set " DEV_NAME " mtu 1300")
+          && wait_event(ctx, dev, KNI_EVENT_MTU, &ev) && ev.value == 1300,
+          "ip link set mtu 1300: event MTU 1300");
 
     check(!kni_dev_set_carrier(dev, true) && read_sysfs_long("carrier") == 1,
           "carrier on from userspace");
     check(!kni_dev_set_mtu(dev, 1400) && read_sysfs_long("mtu") == 1400,
           "MTU 1400 from userspace");
-    check(kni_dev_poll_request(dev, &req) == EAGAIN,
-          "no request came back for carrier or MTU");
+    check(!kni_dev_set_link(dev, true, 1000, KNI_DUPLEX_FULL)
+          && !kni_dev_get_info(dev, &info) && info.speed == 1000
+          && info.mtu == 1400 && info.flags & KNI_INFO_F_CARRIER,
+          "speed 1000 from userspace, read back with the MTU and carrier");
+    check(!kni_dev_set_carrier(dev, true) && !kni_dev_get_info(dev, &info)
+          && info.speed == 1000, "carrier keeps the speed");
+    /* (Address list events from the interface's IPv6 multicast groups may
+     * come at any time.) */
+    bool echoed = false;
+
+    while (kni_ctx_read_events(ctx, &ev, 1)) {
+        echoed |= ev.type != KNI_EVENT_RX_MODE;
+    }
+    check(!echoed, "no event came back for carrier, link or MTU");
+    check(!kni_dev_set_policy(dev, KNI_POLICY_RX_MODE, 0, 1450)
+          && shell("ip link set " DEV_NAME " mtu 1451 2>/dev/null")
+          && shell("ip link set " DEV_NAME " address 02:00:00:00:00:99 "
+                   "2>/dev/null"),
+          "policy: MTU up to 1450, MAC locked");
+    check(!kni_dev_set_policy(dev, KNI_POLICY_MAC | KNI_POLICY_RX_MODE, 0, 0),
+          "policy back to MAC changes and the full range");
 
     check(!shell("ip addr add 10.99.0.1/24 dev " DEV_NAME
                  " && ip neigh replace 10.99.0.2 lladdr "
