@@ -1912,8 +1912,10 @@ test_events(void)
     /* The owner locks the MAC address and narrows the MTU range. */
     check(tdev_set_policy(&d, KNI_POLICY_RX_MODE, 1300, 1450) == 0,
           "SET_POLICY: no MAC changes, MTU 1300-1450");
-    error = run("ip link set kte0 address 02:11:22:33:44:66 2>/tmp/kni-ktest-err.txt");
-    snprintf(buf, sizeof buf, "%s", run_output("cat /tmp/kni-ktest-err.txt"));
+    error = run("ip link set kte0 address 02:11:22:33:44:66 "
+                "2>/tmp/kni-ktest-err.txt");
+    snprintf(buf, sizeof buf, "%s",
+             run_output("cat /tmp/kni-ktest-err.txt"));
     check(error && strstr(buf, "not permitted"), "address change refused: "
           "%s", buf);
     check(run("ip link set kte0 mtu 1451 2>/dev/null") != 0
