@@ -1245,7 +1245,8 @@ test_loop(void)
     out = run_output("ethtool -i ktl0");
     check(strstr(out, "driver: kni") != NULL, "ethtool -i: %.120s", out);
     out = run_output("ethtool -k ktl0");
-    check(strstr(out, "scatter-gather: on") && strstr(out, "tx-checksumming: off")
+    check(strstr(out, "scatter-gather: on")
+          && strstr(out, "tx-checksumming: off")
           && strstr(out, "tcp-segmentation-offload: off"),
           "ethtool -k: scatter-gather on, no checksum or TSO offload");
     out = run_output("ethtool -g ktl0");
@@ -2827,8 +2828,10 @@ test_backpressure(void)
     check(st.tx_stopped, "the queue stopped (%llu times)",
           (unsigned long long) st.tx_stopped);
     /* All of them, but one the first transmit may have dropped. */
-    check(run("tc -s qdisc show dev ktp0 | grep -Eq 'backlog [0-9]+b "
-              "(99|100)p'") == 0, "the frames wait in the qdisc: %s",
+    static const char backlog[] =
+        "tc -s qdisc show dev ktp0 | grep -Eq 'backlog [0-9]+b (99|100)p'";
+
+    check(run("%s", backlog) == 0, "the frames wait in the qdisc: %s",
           run_output("tc -s qdisc show dev ktp0"));
     check(st.tx_no_fill - st0.tx_no_fill <= 1,
           "at most one frame dropped for want of a buffer (%llu)",
