@@ -148,7 +148,8 @@ step "pkg-config --modversion kni && pkg-config --cflags --libs kni"
 
 note "The module DKMS installed, loaded."
 step "modinfo -n kni"
-result "module: $(modinfo -n kni | sed "s|/lib/modules/$(uname -r)/||")"
+# (Compressed as the kernel's own modules are: kni.ko.xz on 6.12.)
+result "module: $(modinfo -n kni | sed "s|/lib/modules/$(uname -r)/||;s/\.\(xz\|zst\|gz\)\$//")"
 step "modprobe kni"
 step "ls -l /dev/kni"
 
