@@ -209,3 +209,37 @@ AC_DEFUN([KNI_CHECK_KERNELS],
    KNI_KERNELS=`for kni_v in $KNI_KERNELS; do echo $kni_v; done | sort -V | tr '\n' ' ' | sed 's/ $//'`
    AC_MSG_RESULT([${KNI_KERNELS:-none}])
    AC_SUBST([KNI_KERNELS])])
+
+dnl KNI_OVS_SYSTEM_DIRS
+dnl
+dnl The directories of the installed Open vSwitch that the installed
+dnl ovs-vswitchd (ovs-vswitchd-kni, see Makefile.am) runs with: ovs-ctl,
+dnl ovs-vsctl and ovs-appctl find its pid file, control socket, database
+dnl and logs there.  They default to those of Debian's openvswitch-switch
+dnl and openvswitch-common, whatever prefix this tree installs to; the
+dnl tree's own vswitchd/ovs-vswitchd keeps those of the Open vSwitch tree
+dnl it is built against.  Substitutes OVS_SYSTEM_RUNDIR, OVS_SYSTEM_LOGDIR,
+dnl OVS_SYSTEM_DBDIR, OVS_SYSTEM_SYSCONFDIR, OVS_SYSTEM_PKGDATADIR and
+dnl OVS_SYSTEM_BINDIR.
+AC_DEFUN([KNI_OVS_SYSTEM_DIRS],
+  [AC_ARG_VAR([OVS_SYSTEM_RUNDIR],
+     [run directory of the Open vSwitch the installed ovs-vswitchd-kni
+      serves @<:@/var/run/openvswitch@:>@])
+   AC_ARG_VAR([OVS_SYSTEM_LOGDIR],
+     [its log directory @<:@/var/log/openvswitch@:>@])
+   AC_ARG_VAR([OVS_SYSTEM_DBDIR],
+     [its database directory @<:@/etc/openvswitch@:>@])
+   AC_ARG_VAR([OVS_SYSTEM_SYSCONFDIR],
+     [its sysconfdir @<:@/etc@:>@])
+   AC_ARG_VAR([OVS_SYSTEM_PKGDATADIR],
+     [its data directory @<:@/usr/share/openvswitch@:>@])
+   AC_ARG_VAR([OVS_SYSTEM_BINDIR],
+     [its directory of programs @<:@/usr/bin@:>@])
+   : "${OVS_SYSTEM_RUNDIR=/var/run/openvswitch}"
+   : "${OVS_SYSTEM_LOGDIR=/var/log/openvswitch}"
+   : "${OVS_SYSTEM_DBDIR=/etc/openvswitch}"
+   : "${OVS_SYSTEM_SYSCONFDIR=/etc}"
+   : "${OVS_SYSTEM_PKGDATADIR=/usr/share/openvswitch}"
+   : "${OVS_SYSTEM_BINDIR=/usr/bin}"
+   AC_MSG_CHECKING([for the run directory of the installed ovs-vswitchd-kni])
+   AC_MSG_RESULT([$OVS_SYSTEM_RUNDIR])])
