@@ -215,6 +215,8 @@ int kni_dev_set_mac(struct kni_dev *kd, const u8 *mac);
 int kni_dev_set_policy(struct kni_dev *kd, const struct kni_policy *p);
 int kni_dev_set_link(struct kni_dev *kd, const struct kni_link *l);
 int kni_dev_set_buf_size(struct kni_dev *kd, u32 buf_size);
+int kni_dev_set_core(struct kni_dev *kd, const struct kni_core *c);
+int kni_check_core(u32 core_id);
 void kni_dev_get_info(struct kni_dev *kd, struct kni_info *info);
 void kni_dev_get_addrs(struct kni_dev *kd, struct kni_addrs *a);
 void kni_dev_get_stats(struct kni_dev *kd, struct kni_stats *st);
@@ -229,6 +231,7 @@ int kni_kthread_attach(struct kni_dev *kd, const char *name, bool force_bind,
 		       u32 core_id);
 void kni_kthread_detach(struct kni_dev *kd);
 void kni_kthread_put(struct kni_dev *kd);
+int kni_kthread_set_core(struct kni_dev *kd, bool bind, u32 core_id);
 void kni_kthread_exit(void);
 
 /*

@@ -298,6 +298,7 @@ static long kni_dev_ioctl(struct kni_file *kf, unsigned int cmd,
 	struct kni_dev_mac dm;
 	struct kni_policy pol;
 	struct kni_link link;
+	struct kni_core core;
 	struct kni_dev *kd;
 	long ret;
 
@@ -342,6 +343,15 @@ static long kni_dev_ioctl(struct kni_file *kf, unsigned int cmd,
 		if (!kd)
 			return -ENOENT;
 		ret = kni_dev_set_link(kd, &link);
+		break;
+
+	case KNI_IOC_SET_CORE:
+		if (copy_from_user(&core, uarg, sizeof(core)))
+			return -EFAULT;
+		kd = kni_dev_get(kf, core.id);
+		if (!kd)
+			return -ENOENT;
+		ret = kni_dev_set_core(kd, &core);
 		break;
 
 	default:

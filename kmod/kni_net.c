@@ -445,9 +445,15 @@ static void kni_dev_free_rcu(struct rcu_head *head)
 	kfree(container_of(head, struct kni_dev, rcu));
 }
 
+/*
+ * The last reference goes: the device's own receive thread (which no
+ * longer sees it: it was detached a grace period ago), its rings, then
+ * the device.  Process context.
+ */
 void kni_dev_put(struct kni_dev *kd)
 {
 	if (refcount_dec_and_test(&kd->ref)) {
+		kni_kthread_put(kd);
 		kni_shmem_free(&kd->ring_mem);
 		/* KICK finds devices under RCU without a reference. */
 		call_rcu(&kd->rcu, kni_dev_free_rcu);
@@ -488,6 +494,17 @@ static void kni_setup(struct net_device *dev)
 	 */
 	dev->features = NETIF_F_SG | NETIF_F_FRAGLIST | NETIF_F_HIGHDMA;
 	dev->hw_features = dev->features;
+}
+
+/* A CPU a receive thread may be bound to for the caller. */
+int kni_check_core(u32 core_id)
+{
+	if (core_id >= nr_cpu_ids || !cpu_online(core_id))
+		return -EINVAL;
+	/* Only where the caller's cpuset lets the caller run. */
+	if (!cpumask_test_cpu(core_id, current->cpus_ptr))
+		return -EPERM;
+	return 0;
 }
 
 static int kni_check_create(struct kni_create *c)
@@ -536,11 +553,10 @@ static int kni_check_create(struct kni_create *c)
 		return -EINVAL;
 
 	if (c->flags & KNI_CREATE_F_FORCE_BIND) {
-		if (c->core_id >= nr_cpu_ids || !cpu_online(c->core_id))
-			return -EINVAL;
-		/* Only where the caller's cpuset lets the caller run. */
-		if (!cpumask_test_cpu(c->core_id, current->cpus_ptr))
-			return -EPERM;
+		int ret = kni_check_core(c->core_id);
+
+		if (ret)
+			return ret;
 	}
 	if (c->flags & KNI_CREATE_F_MAC && !is_valid_ether_addr(c->mac))
 		return -EADDRNOTAVAIL;
@@ -697,8 +713,6 @@ out_erase:
 	xa_erase(&kf->devs, id);
 out_put:
 	mutex_unlock(&kf->lock);
-	if (kd->kt)
-		kni_kthread_put(kd);
 	kni_dev_put(kd);
 	return ret;
 }
@@ -732,10 +746,8 @@ static void kni_devs_teardown(struct kni_dev **kds, unsigned int n)
 	for (i = 0; i < n; i++)
 		kni_kthread_detach(kds[i]);
 	synchronize_rcu();
-	for (i = 0; i < n; i++) {
-		kni_kthread_put(kds[i]);
+	for (i = 0; i < n; i++)
 		kni_dev_put(kds[i]);
-	}
 }
 
 int kni_dev_release(struct kni_file *kf, u32 id)
@@ -927,6 +939,22 @@ int kni_dev_set_buf_size(struct kni_dev *kd, u32 buf_size)
 	WRITE_ONCE(dev->max_mtu, max_mtu);
 	rtnl_unlock();
 	return 0;
+}
+
+int kni_dev_set_core(struct kni_dev *kd, const struct kni_core *c)
+{
+	int ret;
+
+	if (c->flags & ~KNI_CREATE_F_FORCE_BIND || c->pad)
+		return -EINVAL;
+	if (c->flags) {
+		ret = kni_check_core(c->core_id);
+		if (ret)
+			return ret;
+	}
+	if (READ_ONCE(kd->dead))
+		return -ENODEV;
+	return kni_kthread_set_core(kd, c->flags, c->core_id);
 }
 
 void kni_dev_get_info(struct kni_dev *kd, struct kni_info *info)

@@ -298,12 +298,29 @@ void kni_kthread_detach(struct kni_dev *kd)
 	spin_unlock(&kt->lock);
 }
 
-/* After kni_kthread_detach() and a grace period: @kd's own thread goes. */
+/*
+ * When the device goes, long after kni_kthread_detach() and a grace
+ * period: its own thread (kthread_mode=multiple) stops.
+ */
 void kni_kthread_put(struct kni_dev *kd)
 {
 	if (kd->kt && kni_kthread_multiple)
 		kni_kthread_free(kd->kt);
 	kd->kt = NULL;
+}
+
+/*
+ * Binds @kd's receive thread to @core_id, or lets it run anywhere.  The
+ * core was checked against the caller's cpuset.
+ */
+int kni_kthread_set_core(struct kni_dev *kd, bool bind, u32 core_id)
+{
+	struct kni_kthread *kt = kd->kt;
+
+	if (!kt)
+		return -ENODEV;
+	return set_cpus_allowed_ptr(kt->task, bind ? cpumask_of(core_id) :
+				    cpu_possible_mask);
 }
 
 void kni_kthread_exit(void)

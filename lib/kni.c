@@ -801,6 +801,18 @@ kni_dev_set_carrier(struct kni_dev *dev, bool on)
 }
 
 int
+kni_dev_set_core(struct kni_dev *dev, bool bind, uint32_t core_id)
+{
+    struct kni_core c = {
+        .id = dev->id,
+        .flags = bind ? KNI_CREATE_F_FORCE_BIND : 0,
+        .core_id = bind ? core_id : 0,
+    };
+
+    return kni_dev_ioctl(dev, KNI_IOC_SET_CORE, &c);
+}
+
+int
 kni_dev_set_policy(struct kni_dev *dev, uint32_t policy, uint32_t min_mtu,
                    uint32_t max_mtu)
 {

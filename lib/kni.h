@@ -174,6 +174,11 @@ int kni_dev_set_link(struct kni_dev *, bool carrier, uint32_t speed,
 int kni_dev_set_mtu(struct kni_dev *, uint32_t mtu);
 int kni_dev_set_mac(struct kni_dev *, const uint8_t mac[6]);
 
+/* Binds the device's kernel receive thread to CPU 'core_id' ('bind'), or
+ * lets it run anywhere.  With the module's kthread_mode=single, the one
+ * thread serves every device and moves for all of them. */
+int kni_dev_set_core(struct kni_dev *, bool bind, uint32_t core_id);
+
 /* What the kernel side may change from now on: KNI_POLICY_* and the MTU
  * range (0: 68 and as much as the buffers hold). */
 int kni_dev_set_policy(struct kni_dev *, uint32_t policy, uint32_t min_mtu,

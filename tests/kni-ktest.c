@@ -1357,6 +1357,29 @@ test_kthread(void)
         snprintf(buf, sizeof buf, "Cpus_allowed_list: %s", want);
         check(!strcmp(out, buf), "thread bound to core %u: %s", c.core_id,
               out);
+
+        /* Bound elsewhere, then anywhere, while it runs. */
+        struct kni_core core = {
+            .id = d.c.id, .flags = KNI_CREATE_F_FORCE_BIND, .core_id = 0,
+        };
+
+        check(ioctl(fd, KNI_IOC_SET_CORE, &core) == 0
+              && !strcmp(run_output("grep Cpus_allowed_list %s", path),
+                         "Cpus_allowed_list: 0"),
+              "SET_CORE moved it to core 0: %s",
+              run_output("grep Cpus_allowed_list %s", path));
+        core.flags = 0;
+        check(ioctl(fd, KNI_IOC_SET_CORE, &core) == 0
+              && strcmp(run_output("grep Cpus_allowed_list %s", path),
+                        "Cpus_allowed_list: 0"),
+              "SET_CORE without a core unbound it: %s",
+              run_output("grep Cpus_allowed_list %s", path));
+        core.flags = KNI_CREATE_F_FORCE_BIND;
+        core.core_id = 4096;
+        check(ioctl(fd, KNI_IOC_SET_CORE, &core) < 0 && errno == EINVAL,
+              "SET_CORE to core 4096: EINVAL");
+        core.core_id = c.core_id;
+        ioctl(fd, KNI_IOC_SET_CORE, &core);
     }
 
     /* An idle device costs no CPU time: the thread sleeps until kicked.

@@ -311,6 +311,19 @@ struct kni_link {
 	__u8 pad[3];	/* zero */
 };
 
+/*
+ * KNI_IOC_SET_CORE: bind the device's receive thread to core_id (with
+ * KNI_CREATE_F_FORCE_BIND in flags), or unbind it (flags 0).  With
+ * kthread_mode=single the one thread serves every device and moves for
+ * all of them.
+ */
+struct kni_core {
+	__u32 id;
+	__u32 flags;	/* 0 or KNI_CREATE_F_FORCE_BIND */
+	__u32 core_id;
+	__u32 pad;	/* zero */
+};
+
 /* KNI_IOC_GET_INFO: the device's state as the kernel sees it. */
 #define KNI_INFO_F_UP		(1U << 0)	/* administratively up */
 #define KNI_INFO_F_PROMISC	(1U << 1)
@@ -387,14 +400,17 @@ struct kni_stats {
  *                cpuset), ENAMETOOLONG, EINVAL (name, sizes, MTUs, flags,
  *                queues, core_id), EOPNOTSUPP (offloads), EADDRNOTAVAIL
  *                (MAC), EEXIST (name taken), ENOSPC
- *   RELEASE, SET_MTU, SET_MAC, SET_POLICY, SET_LINK, SET_BUF_SIZE, KICK,
- *   GET_INFO, GET_ADDRS, GET_STATS: ENOENT (no such device on this file);
+ *   RELEASE, SET_MTU, SET_MAC, SET_POLICY, SET_LINK, SET_BUF_SIZE,
+ *   SET_CORE, KICK, GET_INFO, GET_ADDRS, GET_STATS: ENOENT (no such device
+ *   on this file);
  *                ENODEV (SET_* on a deleted device); SET_MTU EINVAL
  *                (outside min/max MTU); SET_MAC EADDRNOTAVAIL; SET_POLICY
  *                EINVAL (MTU range empty, beyond the buffers or without
  *                the MTU in use, flags); SET_LINK EINVAL (carrier not 0
  *                or 1, duplex); SET_BUF_SIZE EINVAL (outside 64..65536
- *                bytes, or too short for the MTU in use)
+ *                bytes, or too short for the MTU in use); SET_CORE EINVAL
+ *                (flags, core_id), EPERM (core_id outside the caller's
+ *                cpuset)
  */
 #define KNI_IOC_MAGIC		0xd6
 #define KNI_IOC_ABI_VERSION	_IOR(KNI_IOC_MAGIC, 0x00, __u32)
@@ -412,5 +428,6 @@ struct kni_stats {
 #define KNI_IOC_SET_LINK	_IOW(KNI_IOC_MAGIC, 0x0d, struct kni_link)
 #define KNI_IOC_GET_INFO	_IOWR(KNI_IOC_MAGIC, 0x0e, struct kni_info)
 #define KNI_IOC_GET_ADDRS	_IOWR(KNI_IOC_MAGIC, 0x0f, struct kni_addrs)
+#define KNI_IOC_SET_CORE	_IOW(KNI_IOC_MAGIC, 0x10, struct kni_core)
 
 #endif /* _UAPI_KNI_H */
