@@ -2851,11 +2851,14 @@ test_backpressure(void)
     check(st.tx_stopped, "the queue stopped (%llu times)",
           (unsigned long long) st.tx_stopped);
     /* All of them, but one the first transmit may have dropped. */
-    static const char backlog[] =
-        "tc -s qdisc show dev ktp0 | grep -Eq 'backlog [0-9]+b (99|100)p'";
+    const char *qdisc = run_output("tc -s qdisc show dev ktp0");
+    const char *bl = strstr(qdisc, "backlog ");
+    unsigned int bytes = 0, pkts = 0;
 
-    check(run("%s", backlog) == 0, "the frames wait in the qdisc: %s",
-          run_output("tc -s qdisc show dev ktp0"));
+    if (bl) {
+        sscanf(bl, "backlog %ub %up", &bytes, &pkts);
+    }
+    check(pkts >= 99, "the frames wait in the qdisc: %s", qdisc);
     check(st.tx_no_fill - st0.tx_no_fill <= 1,
           "at most one frame dropped for want of a buffer (%llu)",
           (unsigned long long) (st.tx_no_fill - st0.tx_no_fill));
