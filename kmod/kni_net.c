@@ -672,6 +672,13 @@ int kni_dev_create(struct kni_file *kf, struct kni_create __user *uarg)
 		dev->needs_free_netdev = true;
 		dev->priv_destructor = kni_netdev_destructor;
 		kd->registered = true;
+		/*
+		 * Once RTNL is dropped, the kernel side may delete the
+		 * net_device ("ip link del", the end of its namespace) and
+		 * free it at any time: take what the owner is told now.
+		 */
+		c.ifindex = dev->ifindex;
+		memcpy(c.mac, dev->dev_addr, ETH_ALEN);
 	}
 	rtnl_unlock();
 	if (ret) {
@@ -686,8 +693,12 @@ int kni_dev_create(struct kni_file *kf, struct kni_create __user *uarg)
 	if (ret) {
 		WRITE_ONCE(kd->dead, true);
 		rtnl_lock();
-		RCU_INIT_POINTER(kd->netdev, NULL);
-		unregister_netdevice(dev);
+		/* Unless the kernel side deleted it meanwhile. */
+		dev = rtnl_dereference(kd->netdev);
+		if (dev) {
+			RCU_INIT_POINTER(kd->netdev, NULL);
+			unregister_netdevice(dev);
+		}
 		rtnl_unlock();
 		goto out_erase;
 	}
@@ -695,13 +706,11 @@ int kni_dev_create(struct kni_file *kf, struct kni_create __user *uarg)
 	kf->n_devs++;
 
 	c.id = kd->id;
-	c.ifindex = dev->ifindex;
 	c.mmap_offset = (u64)kd->id * KNI_MMAP_STRIDE;
 	c.mmap_size = (u64)kd->ring_mem.npages << PAGE_SHIFT;
 	c.ring_size_out = kd->ring_size;
 	c.max_mtu_out = c.max_mtu;
 	c.off = kd->off;
-	memcpy(c.mac, dev->dev_addr, ETH_ALEN);
 	mutex_unlock(&kf->lock);
 	if (copy_to_user(uarg, &c, sizeof(c))) {
 		kni_dev_release(kf, id);
