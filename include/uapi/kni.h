@@ -239,15 +239,21 @@ struct kni_mem_reg {
 #define KNI_DUPLEX_HALF		0
 #define KNI_DUPLEX_FULL		1
 
-/* KNI_IOC_CREATE: make a net_device and its rings. */
+/*
+ * KNI_IOC_CREATE: make a net_device and its rings.  buf_size lies in
+ * 64..65536 and leaves room for a frame of min_mtu: at least min_mtu +
+ * KNI_FRAME_OVERHEAD (86 bytes with the default min_mtu).  max_mtu is
+ * capped at buf_size - KNI_FRAME_OVERHEAD; an mtu outside [min_mtu,
+ * max_mtu] is refused (EINVAL), not capped.
+ */
 struct kni_create {
 	char name[KNI_NAMESIZE];	/* in: NUL terminated */
 	__u32 flags;		/* in: KNI_CREATE_F_* */
 	__u32 policy;		/* in: KNI_POLICY_* */
-	__u32 mtu;		/* in: 0 for 1500, capped by max_mtu */
+	__u32 mtu;		/* in: 0 for 1500 (or max_mtu if lower) */
 	__u32 min_mtu;		/* in: 0 for 68 */
 	__u32 max_mtu;		/* in: 0 or more: buf_size - 18 */
-	__u32 buf_size;		/* in: bytes a fill buffer holds, >= 64 */
+	__u32 buf_size;		/* in: bytes a fill buffer holds */
 	__u32 ring_size;	/* in: power of two, 0 for the default */
 	__u32 core_id;		/* in: with KNI_CREATE_F_FORCE_BIND */
 	__u32 n_rx_queues;	/* in: 0 for 1 */
@@ -292,8 +298,8 @@ struct kni_dev_mac {
 
 /*
  * KNI_IOC_SET_POLICY: what the kernel side may change from now on.  The
- * MTU in use must lie in [min_mtu, max_mtu]; max_mtu is capped by the
- * buffers (0: as much as they hold).
+ * MTU in use must lie in [min_mtu, max_mtu]; a max_mtu of 0 or beyond
+ * the buffers means as much as they hold.
  */
 struct kni_policy {
 	__u32 id;
@@ -405,8 +411,8 @@ struct kni_stats {
  *   on this file);
  *                ENODEV (SET_* on a deleted device); SET_MTU EINVAL
  *                (outside min/max MTU); SET_MAC EADDRNOTAVAIL; SET_POLICY
- *                EINVAL (MTU range empty, beyond the buffers or without
- *                the MTU in use, flags); SET_LINK EINVAL (carrier not 0
+ *                EINVAL (MTU range empty or without the MTU in use,
+ *                flags); SET_LINK EINVAL (carrier not 0
  *                or 1, duplex); SET_BUF_SIZE EINVAL (outside 64..65536
  *                bytes, or too short for the MTU in use); SET_CORE EINVAL
  *                (flags, core_id), EPERM (core_id outside the caller's
