@@ -66,6 +66,7 @@ struct kni_dev {
     int ifindex;
     char name[KNI_NAMESIZE];
     uint32_t ring_size;
+    uint32_t fill_level;        /* Fill buffers to keep queued. */
     uint32_t buf_size;          /* Bytes a fill buffer holds. */
 
     void *map;
@@ -465,9 +466,9 @@ kni_needs_kick(const struct kni_ring *a, const struct kni_ring *b)
     return flags & KNI_RING_F_NEED_WAKEUP;
 }
 
-/* Tops up the fill ring from the device's mempool, in batches of at least
- * KNI_FILL_BATCH buffers (any number when the ring is empty).  Returns the
- * number of buffers given. */
+/* Tops up the fill ring from the device's mempool to its fill level, in
+ * batches of at least KNI_FILL_BATCH buffers (any number when the ring is
+ * empty).  Returns the number of buffers given. */
 static uint32_t
 kni_refill(struct kni_dev *dev)
 {
@@ -476,9 +477,15 @@ kni_refill(struct kni_dev *dev)
     for (;;) {
         struct rte_mbuf *mbufs[KNI_FILL_BATCH * 4];
         uint32_t idx = kni_ring_prod_index(&dev->fill);
-        uint32_t n = kni_ring_prod_reserve(&dev->fill, RTE_DIM(mbufs));
+        uint32_t room = kni_ring_prod_reserve(&dev->fill, dev->ring_size);
+        uint32_t queued = dev->ring_size - room;
+        uint32_t n;
 
-        if (!n || (n < KNI_FILL_BATCH && n < dev->ring_size)) {
+        if (queued >= dev->fill_level) {
+            return total;
+        }
+        n = RTE_MIN(dev->fill_level - queued, (uint32_t) RTE_DIM(mbufs));
+        if (n < KNI_FILL_BATCH && queued) {
             return total;
         }
         while (n && rte_pktmbuf_alloc_bulk(dev->pool->mp, mbufs, n)) {
@@ -600,6 +607,8 @@ kni_dev_create(struct kni_ctx *ctx, const struct kni_dev_conf *conf,
     memcpy(dev->name, c.name, sizeof dev->name);
     dev->name[KNI_NAMESIZE - 1] = '\0';
     dev->ring_size = ring_size;
+    dev->fill_level = (conf->fill_level && conf->fill_level < ring_size
+                       ? conf->fill_level : ring_size);
     dev->buf_size = c.buf_size;
     dev->map = map;
     dev->map_size = c.mmap_size;
@@ -764,6 +773,12 @@ kni_tx_burst(struct kni_dev *dev, struct rte_mbuf **pkts, unsigned int n)
         kni_kick(dev);
     }
     return i;
+}
+
+uint64_t
+kni_dev_fill_failures(const struct kni_dev *dev)
+{
+    return dev->ustats.fill_alloc_failed;
 }
 
 void

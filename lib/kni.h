@@ -31,8 +31,8 @@
  * Buffer ownership.
  *   - kni_rx_burst() returns mbufs that the kernel stack transmitted on the
  *     device; the caller owns them.  The device keeps its fill ring topped
- *     up from its mempool (kni_dev_conf.mp), so the kernel always has
- *     somewhere to write.
+ *     up to its fill level from its mempool (kni_dev_conf.mp), so the
+ *     kernel has somewhere to write.
  *   - kni_tx_burst() hands mbufs to the kernel stack as received frames.
  *     The first 'n' returned are owned by the library from then on and are
  *     freed when the kernel is done with them; the rest stay with the
@@ -118,6 +118,11 @@ struct kni_dev_conf {
     uint32_t max_mtu;           /* 0: the most a buffer of 'mp' holds,
                                  * a VLAN tag included. */
     uint32_t ring_size;         /* 0: KNI_RING_SIZE_DEFAULT. */
+    uint32_t fill_level;        /* Fill buffers kept queued for the kernel
+                                 * to transmit into; 0: the ring size.
+                                 * With fewer, the kernel stops its queue
+                                 * sooner (nothing is lost) and the device
+                                 * holds fewer mbufs. */
     uint32_t policy;            /* KNI_POLICY_*: what the kernel side may
                                  * change besides the MTU. */
     bool force_bind;            /* Bind the kernel thread to 'core_id'. */
@@ -163,6 +168,11 @@ struct kni_dev_ustats {
     uint64_t tx_unregistered;   /* Burst stopped at an unregistered mbuf. */
 };
 void kni_dev_get_ustats(const struct kni_dev *, struct kni_dev_ustats *);
+
+/* Times the fill ring could not be topped up (the mempool was empty): the
+ * same as kni_dev_ustats.fill_alloc_failed, cheap enough for every burst
+ * of the receiving thread. */
+uint64_t kni_dev_fill_failures(const struct kni_dev *);
 
 /* Control path.  Each returns 0 or a positive errno value; ENODEV: the
  * kernel device was deleted (KNI_EVENT_DELETED), release it. */
