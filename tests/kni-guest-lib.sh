@@ -6,15 +6,28 @@
 #   kni_insmod [abiN] [PARAM=VALUE...]
 #                             load the module built for the running kernel
 #                             (abiN: the one built with ABI_VERSION=N)
+#   kni_keep NAME FILE        keep FILE as tests/figures/NAME-<kernel>.txt
 #   kni_wait_until CMD...     run CMD until it succeeds, at most
 #                             $KNI_WAIT_TIMEOUT seconds (default 30)
 #   kni_ovs_start [--no-dpdk] ovsdb-server and ovs-vswitchd (ours), logs
 #                             in the working directory, sockets and
 #                             database in $OVS_RUNDIR (guest /tmp), DPDK
-#                             initialised without hugepages
-#   kni_ovs_stop              stop both daemons, and fail if either died
+#                             initialised without hugepages;
+#                             $KNI_OVS_OTHER_CONFIG (KEY=VALUE...) is set
+#                             in other_config before ovs-vswitchd starts
+#   kni_ovs_stop [ERE...]     stop both daemons, and fail if either died or
+#                             ovs-vswitchd logged an unexpected warning or
+#                             error (see the function)
 
 KNI_KVER=$(uname -r)
+
+# kni_keep NAME FILE: keeps FILE as tests/figures/NAME-<kernel>.txt of the
+# build tree, where figures measured by a group outlive its directory
+# (autotest removes the directory of a group that passed).
+kni_keep () {
+    mkdir -p "$KNI_TOP_BUILDDIR/tests/figures"
+    cp "$2" "$KNI_TOP_BUILDDIR/tests/figures/$1-$KNI_KVER.txt"
+}
 
 kni_module_path () {
     case ${1-} in
@@ -63,6 +76,10 @@ kni_ovs_start () {
         ovs-vsctl --no-wait set Open_vSwitch . other_config:dpdk-init=true \
             "other_config:dpdk-extra=$KNI_DPDK_EXTRA"
     fi
+    # Settings read once at start-up (userspace-tso-enable=true...).
+    for kni_kv in ${KNI_OVS_OTHER_CONFIG-}; do
+        ovs-vsctl --no-wait set Open_vSwitch . "other_config:$kni_kv"
+    done
     ovs-vswitchd --detach --no-chdir --pidfile --log-file -vconsole:emer
     if test "${1-}" != --no-dpdk; then
         kni_wait_until kni_dpdk_initialized
@@ -73,6 +90,23 @@ kni_dpdk_initialized () {
     test "$(ovs-vsctl get Open_vSwitch . dpdk_initialized)" = true
 }
 
+# Warnings and errors every run of ovs-vswitchd in the guest may log: DPDK
+# without hugepages, an emulated CPU's long poll intervals, ports without a
+# PMD thread on their NUMA node.
+KNI_LOG_ALLOWED='dpdk|WARN|.*--no-huge
+dpdk|WARN|EAL: No (free|available) [0-9]+ kB hugepages
+dpdk|WARN|.*VFIO support could not be initialized
+dpdk|ERR|EAL: Failed to open group
+timeval|WARN|Unreasonably long [0-9]+ms poll interval
+timeval|WARN|(faults|context switches|disk):
+netdev_dpdk|WARN|Rx checksum offload is not supported
+dpif_netdev|WARN|.*no PMD
+ovs_rcu|WARN|blocked [0-9]+ ms waiting for
+dpdk|WARN|.*EAL: .*-m.*'
+
+# kni_ovs_stop [ERE...]: stops both daemons, and fails if either died, or
+# if ovs-vswitchd logged a warning or an error that matches neither
+# KNI_LOG_ALLOWED nor one of the EREs (as OVS_TRAFFIC_VSWITCHD_STOP does).
 kni_ovs_stop () {
     kni_rc=0
     kni_vs_pid=$(cat "$OVS_RUNDIR/ovs-vswitchd.pid" 2>/dev/null || true)
@@ -83,5 +117,13 @@ kni_ovs_stop () {
         kni_wait_until test ! -e "/proc/$kni_vs_pid" || kni_rc=1
     fi
     ovs-appctl -t ovsdb-server exit || kni_rc=1
+    printf '%s\n' "$KNI_LOG_ALLOWED" "$@" > log-allowed.txt
+    if grep -E '\|(WARN|ERR|EMER)\|' ovs-vswitchd.log \
+           | grep -v -E -f log-allowed.txt > log-unexpected.txt; then
+        echo "kni_ovs_stop: unexpected warnings or errors in" \
+             "ovs-vswitchd.log:" >&2
+        cat log-unexpected.txt >&2
+        kni_rc=1
+    fi
     return $kni_rc
 }
