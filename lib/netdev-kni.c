@@ -57,15 +57,23 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <rte_cycles.h>
 #include <rte_errno.h>
+#include <rte_lcore.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
+#include <rte_meter.h>
 #include <rte_spinlock.h>
 
+#include "coverage.h"
+#include "csum.h"
 #include "dp-packet.h"
 #include "dpdk.h"
 #include "kni.h"
+#include "kni-ovs-compat.h"
 #include "netdev-provider.h"
+#include "ovs-rcu.h"
+#include "sset.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/list.h"
 #include "openvswitch/poll-loop.h"
@@ -75,9 +83,23 @@
 #include "smap.h"
 #include "timeval.h"
 #include "unixctl.h"
+#include "userspace-tso.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(netdev_kni);
+
+COVERAGE_DEFINE(kni_tx_failure_drops);
+COVERAGE_DEFINE(kni_tx_mtu_exceeded_drops);
+COVERAGE_DEFINE(kni_tx_no_mbuf_drops);
+COVERAGE_DEFINE(kni_tx_qos_drops);
+COVERAGE_DEFINE(kni_rx_qos_drops);
+COVERAGE_DEFINE(kni_fill_starved);
+COVERAGE_DEFINE(kni_kernel_events);
+#if KNI_OVS_SW_OFFLOAD
+COVERAGE_DEFINE(kni_tx_bad_offload_drops);
+COVERAGE_DEFINE(kni_tx_sw_csum);
+COVERAGE_DEFINE(kni_tx_sw_segments);
+#endif
 
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
 
@@ -93,7 +115,12 @@ BUILD_ASSERT_DECL(KNI_FRAME_OVERHEAD == ETH_HEADER_LEN + VLAN_HEADER_LEN);
 #define KNI_MAX_FRAME_ROOM ((UINT16_MAX - RTE_PKTMBUF_HEADROOM) / 1024 * 1024)
 #define KNI_MTU_MAX (KNI_MAX_FRAME_ROOM - KNI_FRAME_OVERHEAD)
 
+/* Mempools shared by ports (see "Mempools" below). */
 #define KNI_MP_CACHE_SIZE 256
+#define KNI_MP_BYTES (64 * 1024 * 1024)     /* Aim for pools this large. */
+#define KNI_MP_MIN_MBUFS 4095
+#define KNI_MP_MAX_MBUFS 262143
+#define KNI_FILL_LEVEL_MAX 256              /* Fill buffers a port keeps. */
 
 /* One /dev/kni for the whole process, opened by the first kni port. */
 static struct ovs_mutex kni_mutex = OVS_MUTEX_INITIALIZER;
@@ -101,13 +128,67 @@ static struct kni_ctx *kni_ctx OVS_GUARDED_BY(kni_mutex);
 static struct ovs_list kni_list OVS_GUARDED_BY(kni_mutex)
     = OVS_LIST_INITIALIZER(&kni_list);
 
-/* Mempools of destroyed ports, freed once all their mbufs are back. */
-struct kni_mp_sweep {
-    struct ovs_list node;
-    struct rte_mempool *mp;
+/* Parked kernel devices (see netdev_kni_park()): the kernel side of a port
+ * whose options went bad, kept for the port to take back. */
+struct kni_parked {
+    struct ovs_list node;           /* In 'kni_parked_list'. */
+    char name[KNI_NAMESIZE];
+    uint64_t gen;                   /* Last configuration that wanted it. */
+    struct kni_dev *kdev;
+    struct kni_mp *kmp;
+    uint32_t commitment;
+    uint32_t frame_room;
+    uint32_t ring_size;
+    int mtu;
+    struct eth_addr hwaddr;
+    bool kernel_up;
+    bool kernel_promisc;
+    bool kernel_allmulti;
+    int kernel_ifindex;
+    uint32_t kernel_n_uc;
+    uint32_t kernel_n_mc;
+    uint32_t core_id;
+    bool force_bind;
 };
-static struct ovs_list kni_mp_sweep_list OVS_GUARDED_BY(kni_mutex)
-    = OVS_LIST_INITIALIZER(&kni_mp_sweep_list);
+static struct ovs_list kni_parked_list OVS_GUARDED_BY(kni_mutex)
+    = OVS_LIST_INITIALIZER(&kni_parked_list);
+
+/* Bridge reconfigurations, as far as kni ports see them: set_config() was
+ * called for some port since the main loop last ran netdev_kni_run(). */
+static uint64_t kni_config_gen OVS_GUARDED_BY(kni_mutex) = 1;
+static bool kni_config_seen OVS_GUARDED_BY(kni_mutex);
+
+/* A mempool of dp_packets shared by kni ports of one frame room on one
+ * NUMA node, registered with the module once. */
+struct kni_mp {
+    struct ovs_list node;           /* In 'kni_mps' or 'kni_mps_sweep'. */
+    struct rte_mempool *mp;
+    uint32_t frame_room;
+    int socket_id;
+    uint32_t capacity;              /* Mbufs ports may commit. */
+    uint32_t committed;             /* Mbufs its ports committed. */
+    unsigned int n_ports;
+};
+static struct ovs_list kni_mps OVS_GUARDED_BY(kni_mutex)
+    = OVS_LIST_INITIALIZER(&kni_mps);
+
+/* Pools no port uses any more, freed once all their mbufs are back; the
+ * sweep looks at them at growing intervals. */
+static struct ovs_list kni_mps_sweep OVS_GUARDED_BY(kni_mutex)
+    = OVS_LIST_INITIALIZER(&kni_mps_sweep);
+static long long int kni_sweep_next OVS_GUARDED_BY(kni_mutex);
+static long long int kni_sweep_interval OVS_GUARDED_BY(kni_mutex);
+
+/* A policer: DPDK's single rate three color marker, colour blind, as
+ * netdev-dpdk's ingress policer and "egress-policer" QoS use it; a packet
+ * that is not green is dropped. */
+struct kni_policer {
+    struct rte_meter_srtcm_profile profile;
+    struct rte_meter_srtcm meter;
+    rte_spinlock_t lock;            /* PMD threads may share a policer. */
+    uint64_t cir;                   /* Bytes per second. */
+    uint64_t cbs;                   /* Bytes. */
+};
 
 struct netdev_kni {
     struct netdev up;
@@ -117,36 +198,63 @@ struct netdev_kni {
      * the port is added, reconfigure), read by PMD threads. */
     struct kni_ctx *ctx;
     struct kni_dev *kdev;
+    struct kni_mp *kmp;             /* Fill buffers and copies come from
+                                     * it; 'mp' is kmp->mp. */
     struct rte_mempool *mp;
     uint32_t frame_room;            /* Largest frame a buffer holds. */
+    uint32_t commitment;            /* Mbufs of 'kmp' it may hold. */
+
+    /* Largest frame sent to the kernel: MTU, Ethernet header and a VLAN
+     * tag; and whether the port is up (NETDEV_UP in 'flags').  Written
+     * with 'mutex' held, read by PMD threads. */
+    atomic_uint32_t max_frame;
+    atomic_bool up_flag;
+
+    /* Policers, read by PMD threads (RCU), set with 'mutex' held. */
+    OVSRCU_TYPE(struct kni_policer *) ingress_policer;
+    OVSRCU_TYPE(struct kni_policer *) egress_policer;
 
     struct ovs_list node OVS_GUARDED_BY(kni_mutex);
 
     struct ovs_mutex mutex OVS_ACQ_AFTER(kni_mutex);
 
-    /* Protected by 'mutex'. */
-    struct eth_addr hwaddr;
-    int mtu;
-    enum netdev_flags flags;
-    bool kernel_up;                 /* The kernel side is administratively
+    struct eth_addr hwaddr OVS_GUARDED;
+    int mtu OVS_GUARDED;
+    enum netdev_flags flags OVS_GUARDED;
+    bool kernel_up OVS_GUARDED;     /* The kernel side is administratively
                                      * up ('ip link set up'). */
-    bool kernel_promisc;
-    bool kernel_allmulti;
-    bool kernel_deleted;            /* The kernel deleted the device. */
-    int kernel_ifindex;             /* In the device's network namespace. */
-    uint32_t kernel_n_uc;           /* Addresses upper devices added. */
-    uint32_t kernel_n_mc;
-    uint32_t ring_size;
+    bool kernel_promisc OVS_GUARDED;
+    bool kernel_allmulti OVS_GUARDED;
+    bool kernel_deleted OVS_GUARDED;        /* The kernel deleted it. */
+    int kernel_ifindex OVS_GUARDED; /* In the device's network namespace. */
+    uint32_t kernel_n_uc OVS_GUARDED;       /* Addresses upper devices
+                                             * added. */
+    uint32_t kernel_n_mc OVS_GUARDED;
+    uint32_t ring_size OVS_GUARDED;
 
     /* Requested configuration, from set_config() and set_mtu(). */
-    uint32_t requested_ring_size;
-    int requested_mtu;
-    struct eth_addr requested_mac;  /* eth_addr_zero: the kernel's. */
-    uint32_t core_id;
-    bool force_bind;
-    struct smap options;            /* As last given to set_config(). */
+    uint32_t requested_ring_size OVS_GUARDED;
+    int requested_mtu OVS_GUARDED;
+    struct eth_addr requested_mac OVS_GUARDED;      /* eth_addr_zero: the
+                                                     * kernel's. */
+    uint32_t core_id OVS_GUARDED;
+    bool force_bind OVS_GUARDED;
 
-    uint64_t kernel_events;         /* Events read for this port. */
+    /* A ring size and MTU reconfigure() could not have (no memory): not
+     * tried again until the options ask for something else. */
+    uint32_t failed_ring_size OVS_GUARDED;
+    int failed_mtu OVS_GUARDED;
+    struct smap options OVS_GUARDED;        /* As last given to
+                                             * set_config(). */
+
+    /* The last set_config() failed: destruct() parks the kernel device
+     * (see "Parked kernel devices"). */
+    bool config_failed OVS_GUARDED_BY(kni_mutex);
+
+    uint64_t kernel_events OVS_GUARDED;     /* Events read for it. */
+    long long int carrier_resets OVS_GUARDED;       /* Carrier changes. */
+    uint32_t policing_rate OVS_GUARDED;     /* kbit/s. */
+    uint32_t policing_burst OVS_GUARDED;    /* kbit. */
 
     /* Serialises senders when OVS asks for it (concurrent_txq). */
     rte_spinlock_t tx_lock;
@@ -155,16 +263,21 @@ struct netdev_kni {
     struct netdev_stats stats;      /* Protected by 'stats_lock'. */
     uint64_t tx_zero_copy;
     uint64_t tx_copied;
-    uint64_t tx_ring_full_drops;
+    uint64_t tx_failure_drops;      /* Ring to the kernel full. */
     uint64_t tx_mtu_drops;
     uint64_t tx_no_mbuf_drops;
+    uint64_t tx_qos_drops;
+    uint64_t rx_qos_drops;
 };
 
 struct netdev_rxq_kni {
     struct netdev_rxq up;
+    uint64_t fill_failures;         /* As last seen, for coverage. */
 };
 
 static int netdev_kni_construct(struct netdev *);
+static void netdev_kni_ctx_put(void);
+static bool netdev_kni_resync(struct netdev_kni *);
 static int netdev_kni_set_etheraddr(struct netdev *, const struct eth_addr);
 
 static bool
@@ -186,7 +299,17 @@ netdev_rxq_kni_cast(const struct netdev_rxq *rxq)
     return CONTAINER_OF(rxq, struct netdev_rxq_kni, up);
 }
 
-/* Mempools. */
+/* Mempools.
+ *
+ * Ports share mempools, as netdev-dpdk's shared memory model does: a pool
+ * serves the ports of one frame room on one NUMA node as long as its mbufs
+ * cover what each of them may hold at once, its commitment: the buffers on
+ * its fill ring, the copies on its ring to the kernel, and two bursts in
+ * the datapath.  A pool also keeps the mbufs the PMD threads' per-lcore
+ * caches may hold out of what ports can commit, so mbufs out in caches,
+ * other ports' rings and NIC queues do not starve a port's fill ring.  A
+ * pool is registered with the module once; one that no port uses any more
+ * is freed once all its mbufs are back. */
 
 static void
 kni_mbuf_init(struct rte_mempool *mp OVS_UNUSED, void *aux OVS_UNUSED,
@@ -203,62 +326,162 @@ kni_frame_room(int mtu)
     return MAX(room, KNI_MIN_FRAME_ROOM);
 }
 
-/* Creates a mempool of dp_packets for port 'name' whose buffers hold
- * 'frame_room' bytes after the headroom. */
-static struct rte_mempool *
-kni_mp_create(const char *name, uint32_t n_mbufs, uint32_t frame_room)
+static uint32_t
+kni_fill_level(uint32_t ring_size)
+{
+    return MIN(ring_size, KNI_FILL_LEVEL_MAX);
+}
+
+/* Mbufs a port with 'ring_size' entries per ring may hold at once. */
+static uint32_t
+kni_commitment(uint32_t ring_size)
+{
+    return kni_fill_level(ring_size) + ring_size + 2 * NETDEV_MAX_BURST;
+}
+
+/* NUMA node of the kni ports: the main lcore's, where their mempools and
+ * the module's buffers for them live. */
+static int
+kni_socket_id(void)
+{
+    int socket_id = rte_lcore_to_socket_id(rte_get_main_lcore());
+
+    return socket_id < 0 ? 0 : socket_id;
+}
+
+/* Creates, and registers with the module, a pool for 'frame_room' bytes
+ * per buffer that can take ports committing at least 'commitment' mbufs.
+ * On failure returns NULL with a positive errno value in '*errorp'. */
+static struct kni_mp *
+kni_mp_create(uint32_t frame_room, int socket_id, uint32_t commitment,
+              int *errorp)
+    OVS_REQUIRES(kni_mutex)
 {
     uint16_t data_room = RTE_PKTMBUF_HEADROOM + frame_room;
     uint32_t pkt_size = sizeof(struct dp_packet) + data_room;
     uint32_t priv = sizeof(struct dp_packet) - sizeof(struct rte_mbuf);
+    uint32_t slack = (rte_lcore_count() + 1) * KNI_MP_CACHE_SIZE * 3 / 2;
     char mp_name[RTE_MEMPOOL_NAMESIZE];
-    struct rte_mempool *mp;
     static uint32_t serial;
+    struct rte_mempool *mp;
+    struct kni_mp *kmp;
+    uint32_t n_mbufs;
+    int error;
 
     /* Keep the buffers cache aligned, as netdev-dpdk does. */
     priv += ROUND_UP(pkt_size, RTE_CACHE_LINE_SIZE) - pkt_size;
 
-    /* A destroyed port's mempool may still be waiting to be freed: make
-     * every name unique. */
-    snprintf(mp_name, sizeof mp_name, "kni%u_%s", serial++, name);
-    mp = rte_pktmbuf_pool_create(mp_name, n_mbufs, KNI_MP_CACHE_SIZE, priv,
-                                 data_room, SOCKET_ID_ANY);
-    if (mp) {
-        rte_mempool_obj_iter(mp, kni_mbuf_init, NULL);
+    /* A power of two less one is the most efficient size for a mempool. */
+    n_mbufs = KNI_MP_BYTES / (pkt_size + priv);
+    n_mbufs = MAX(n_mbufs, commitment + slack);
+    n_mbufs = MIN(MAX(n_mbufs, KNI_MP_MIN_MBUFS), KNI_MP_MAX_MBUFS);
+    n_mbufs = (1u << log_2_ceil(n_mbufs + 1)) - 1;
+    if (n_mbufs < commitment + slack) {
+        *errorp = EINVAL;
+        return NULL;
     }
-    return mp;
+
+    /* A pool waiting to be freed keeps its name: make every name unique. */
+    snprintf(mp_name, sizeof mp_name, "kni_%uk_%u_%u",
+             (unsigned int) (frame_room / 1024) % 1000,
+             (unsigned int) socket_id % 100, serial++ % 1000000);
+    mp = rte_pktmbuf_pool_create(mp_name, n_mbufs, KNI_MP_CACHE_SIZE, priv,
+                                 data_room, socket_id);
+    if (!mp) {
+        *errorp = rte_errno ? rte_errno : ENOMEM;
+        return NULL;
+    }
+    rte_mempool_obj_iter(mp, kni_mbuf_init, NULL);
+    error = kni_register_mempool(kni_ctx, mp);
+    if (error) {
+        rte_mempool_free(mp);
+        *errorp = error;
+        return NULL;
+    }
+
+    kmp = xzalloc(sizeof *kmp);
+    kmp->mp = mp;
+    kmp->frame_room = frame_room;
+    kmp->socket_id = socket_id;
+    kmp->capacity = n_mbufs - slack;
+    ovs_list_push_back(&kni_mps, &kmp->node);
+    VLOG_INFO("created mempool %s: %"PRIu32" mbufs of %"PRIu32" bytes, "
+              "%"PRIu32" for ports to commit", mp_name, n_mbufs, frame_room,
+              kmp->capacity);
+    return kmp;
 }
 
-/* Frees the mempools in the sweep list whose mbufs have all come back. */
+/* Returns a pool for a port of 'frame_room' bytes per buffer committing
+ * 'commitment' mbufs, and counts the port in.  On failure returns NULL and
+ * stores a message for the port's Interface "error" column in '*errp'. */
+static struct kni_mp *
+kni_mp_get(const char *name, uint32_t frame_room, uint32_t commitment,
+           char **errp)
+    OVS_REQUIRES(kni_mutex)
+{
+    int socket_id = kni_socket_id();
+    struct kni_mp *kmp;
+    int error;
+
+    LIST_FOR_EACH (kmp, node, &kni_mps) {
+        if (kmp->frame_room == frame_room && kmp->socket_id == socket_id
+            && kmp->capacity - kmp->committed >= commitment) {
+            goto found;
+        }
+    }
+    kmp = kni_mp_create(frame_room, socket_id, commitment, &error);
+    if (!kmp) {
+        *errp = xasprintf("%s: cannot create a mempool for %"PRIu32" mbufs "
+                          "of %"PRIu32" bytes (%s): give DPDK more memory "
+                          "(other_config:dpdk-extra -m, or hugepages), the "
+                          "kni module more (max_pinned_mb, "
+                          "max_pinned_mb_user), or lower options:ring_size",
+                          name, commitment, frame_room,
+                          ovs_strerror(error));
+        return NULL;
+    }
+found:
+    kmp->committed += commitment;
+    kmp->n_ports++;
+    return kmp;
+}
+
+/* Frees the pools in the sweep list whose mbufs have all come back. */
 static void
 kni_mp_sweep(void)
     OVS_REQUIRES(kni_mutex)
 {
-    struct kni_mp_sweep *s;
+    struct kni_mp *kmp;
 
-    LIST_FOR_EACH_SAFE (s, node, &kni_mp_sweep_list) {
-        if (rte_mempool_full(s->mp)) {
-            kni_unregister_mempool(kni_ctx, s->mp);
-            rte_mempool_free(s->mp);
-            ovs_list_remove(&s->node);
-            free(s);
+    LIST_FOR_EACH_SAFE (kmp, node, &kni_mps_sweep) {
+        if (rte_mempool_full(kmp->mp)) {
+            kni_unregister_mempool(kni_ctx, kmp->mp);
+            rte_mempool_free(kmp->mp);
+            ovs_list_remove(&kmp->node);
+            free(kmp);
         }
     }
+    /* Look again later, less often the longer it takes. */
+    kni_sweep_interval = MIN(MAX(kni_sweep_interval * 2, 100), 10000);
+    kni_sweep_next = time_msec() + kni_sweep_interval;
+    netdev_kni_ctx_put();
 }
 
+/* A port that committed 'commitment' mbufs of 'kmp' leaves it. */
 static void
-kni_mp_release(struct rte_mempool *mp)
+kni_mp_put(struct kni_mp *kmp, uint32_t commitment)
     OVS_REQUIRES(kni_mutex)
 {
-    struct kni_mp_sweep *s;
-
-    if (!mp) {
+    if (!kmp) {
         return;
     }
-    s = xmalloc(sizeof *s);
-    s->mp = mp;
-    ovs_list_push_back(&kni_mp_sweep_list, &s->node);
-    kni_mp_sweep();
+    kmp->committed -= commitment;
+    if (!--kmp->n_ports) {
+        ovs_list_remove(&kmp->node);
+        ovs_list_push_back(&kni_mps_sweep, &kmp->node);
+        kni_sweep_interval = 0;
+        kni_mp_sweep();
+    }
 }
 
 /* Opens /dev/kni for the process if it is not open yet.  On failure stores
@@ -290,40 +513,117 @@ kni_ctx_get(const char *name, char **errp)
     return 0;
 }
 
+/* Closes /dev/kni once no port and no mempool needs it, so that the
+ * module can be unloaded while ovs-vswitchd runs on. */
+static void
+netdev_kni_ctx_put(void)
+    OVS_REQUIRES(kni_mutex)
+{
+    if (kni_ctx && ovs_list_is_empty(&kni_list)
+        && ovs_list_is_empty(&kni_parked_list)
+        && ovs_list_is_empty(&kni_mps) && ovs_list_is_empty(&kni_mps_sweep)) {
+        kni_ctx_close(kni_ctx);
+        kni_ctx = NULL;
+        VLOG_INFO("closed %s: no kni port left", KNI_DEVICE_PATH);
+    }
+}
+
+/* The MTU of 'dev' is now 'mtu': the largest frame it sends follows. */
+static void
+netdev_kni_mtu_changed(struct netdev_kni *dev, int mtu)
+    OVS_REQUIRES(dev->mutex)
+{
+    dev->mtu = mtu;
+    atomic_store_relaxed(&dev->max_frame, mtu + KNI_FRAME_OVERHEAD);
+}
+
+/* Policers. */
+
+/* Returns a policer of 'cir' bytes per second and 'cbs' bytes of burst, or
+ * NULL if DPDK refuses them. */
+static struct kni_policer *
+kni_policer_create(uint64_t cir, uint64_t cbs)
+{
+    struct rte_meter_srtcm_params params = {
+        .cir = cir, .cbs = cbs, .ebs = 0,
+    };
+    struct kni_policer *policer = xzalloc(sizeof *policer);
+
+    if (rte_meter_srtcm_profile_config(&policer->profile, &params)
+        || rte_meter_srtcm_config(&policer->meter, &policer->profile)) {
+        free(policer);
+        return NULL;
+    }
+    rte_spinlock_init(&policer->lock);
+    policer->cir = cir;
+    policer->cbs = cbs;
+    return policer;
+}
+
+/* Replaces the policer in RCU pointer FIELD with NEW (either may be
+ * NULL); PMD threads may still use the old one until they quiesce. */
+#define KNI_POLICER_SET(FIELD, NEW)                                       \
+    do {                                                                  \
+        struct kni_policer *old__ =                                       \
+            ovsrcu_get_protected(struct kni_policer *, FIELD);            \
+                                                                          \
+        ovsrcu_set(FIELD, NEW);                                           \
+        if (old__) {                                                      \
+            ovsrcu_postpone(free, old__);                                 \
+        }                                                                 \
+    } while (0)
+
+/* Drops the packets of 'batch' the policer does not let through; returns
+ * how many. */
+static size_t
+kni_policer_run(struct kni_policer *policer, struct dp_packet_batch *batch)
+{
+    size_t cnt = dp_packet_batch_size(batch);
+    uint64_t now = rte_rdtsc();
+    struct dp_packet *packet;
+    size_t i;
+
+    rte_spinlock_lock(&policer->lock);
+    DP_PACKET_BATCH_REFILL_FOR_EACH (i, cnt, packet, batch) {
+        if (rte_meter_srtcm_color_blind_check(&policer->meter,
+                                              &policer->profile, now,
+                                              dp_packet_size(packet))
+            == RTE_COLOR_GREEN) {
+            dp_packet_batch_refill(batch, packet, i);
+        } else {
+            dp_packet_delete(packet);
+        }
+    }
+    rte_spinlock_unlock(&policer->lock);
+    return cnt - dp_packet_batch_size(batch);
+}
+
 /* Creates the kernel device of 'dev' with its requested configuration. */
 static int
-netdev_kni_create_kdev(struct netdev_kni *dev, char **errp)
+netdev_kni_create_kdev(struct netdev_kni *dev, struct kni_mp *kmp,
+                       char **errp)
     OVS_REQUIRES(kni_mutex, dev->mutex)
 {
     const char *name = netdev_get_name(&dev->up);
     uint32_t frame_room = kni_frame_room(dev->requested_mtu);
-    uint32_t n_mbufs = 4 * dev->requested_ring_size;
+    uint32_t commitment = kni_commitment(dev->requested_ring_size);
     struct kni_dev_conf conf;
-    struct rte_mempool *mp;
     struct kni_dev *kdev;
     int error;
 
-    mp = kni_mp_create(name, n_mbufs, frame_room);
-    if (!mp) {
-        *errp = xasprintf("%s: cannot create a mempool of %"PRIu32" mbufs "
-                          "of %"PRIu32" bytes (%s): give DPDK more memory "
-                          "or lower options:ring_size", name, n_mbufs,
-                          frame_room, rte_strerror(rte_errno));
-        return ENOMEM;
-    }
-    error = kni_register_mempool(kni_ctx, mp);
-    if (error) {
-        *errp = xasprintf("%s: cannot register %"PRIu32" mbufs with the kni "
-                          "module (%s)", name, n_mbufs, ovs_strerror(error));
-        rte_mempool_free(mp);
-        return error;
+    if (!kmp) {
+        kmp = kni_mp_get(name, frame_room, commitment, errp);
+        if (!kmp) {
+            return ENOMEM;
+        }
     }
 
     memset(&conf, 0, sizeof conf);
     conf.name = name;
-    conf.mp = mp;
+    conf.mp = kmp->mp;
     conf.mtu = dev->requested_mtu;
     conf.ring_size = dev->requested_ring_size;
+    conf.fill_level = kni_fill_level(dev->requested_ring_size);
     conf.force_bind = dev->force_bind;
     conf.core_id = dev->core_id;
     /* The kernel side may change the MTU within the buffers, the MAC
@@ -345,17 +645,18 @@ netdev_kni_create_kdev(struct netdev_kni *dev, char **errp)
             *errp = xasprintf("%s: the kni module refused to create the "
                               "device (%s)", name, ovs_strerror(error));
         }
-        kni_unregister_mempool(kni_ctx, mp);
-        rte_mempool_free(mp);
+        kni_mp_put(kmp, commitment);
         return error;
     }
 
     dev->ctx = kni_ctx;
     dev->kdev = kdev;
-    dev->mp = mp;
+    dev->kmp = kmp;
+    dev->mp = kmp->mp;
+    dev->commitment = commitment;
     dev->frame_room = kni_dev_buf_size(kdev);
     dev->ring_size = kni_dev_ring_size(kdev);
-    dev->mtu = dev->requested_mtu;
+    netdev_kni_mtu_changed(dev, dev->requested_mtu);
     if (!eth_addr_is_zero(dev->requested_mac)) {
         dev->hwaddr = dev->requested_mac;
     }
@@ -381,9 +682,114 @@ netdev_kni_destroy_kdev(struct netdev_kni *dev)
     if (dev->kdev) {
         kni_dev_release(dev->kdev);
         dev->kdev = NULL;
-        kni_mp_release(dev->mp);
+        kni_mp_put(dev->kmp, dev->commitment);
+        dev->kmp = NULL;
         dev->mp = NULL;
     }
+}
+
+/* Parked kernel devices.
+ *
+ * bridge.c takes a port out of the bridge, and destroys its netdev, when
+ * set_config() fails; then it makes a new netdev for the Interface at each
+ * reconfiguration, which fails the same way until the options are fixed.
+ * Destroying the netdev would release its kernel device, and with it the
+ * device's addresses, routes and network namespace, for a typo.  So when
+ * the netdev of a port whose options went bad is destroyed, its kernel
+ * device is parked instead; the error shows in the Interface's "error"
+ * column; and the first netdev of that name whose options are good takes
+ * the device back, with its state.  A parked device that a
+ * reconfiguration no longer wants (the Interface was deleted) is released
+ * then (netdev_kni_run()).  If no other kni port exists to tell that a
+ * reconfiguration happened, it stays until ovs-vswitchd exits or the port
+ * comes back. */
+
+static struct kni_parked *
+kni_parked_find(const char *name)
+    OVS_REQUIRES(kni_mutex)
+{
+    struct kni_parked *p;
+
+    LIST_FOR_EACH (p, node, &kni_parked_list) {
+        if (!strcmp(p->name, name)) {
+            return p;
+        }
+    }
+    return NULL;
+}
+
+/* Moves the kernel side of 'dev' to the parked list. */
+static void
+netdev_kni_park(struct netdev_kni *dev)
+    OVS_REQUIRES(kni_mutex, dev->mutex)
+{
+    struct kni_parked *p = xzalloc(sizeof *p);
+
+    ovs_strlcpy(p->name, netdev_get_name(&dev->up), sizeof p->name);
+    p->gen = kni_config_gen;
+    p->kdev = dev->kdev;
+    p->kmp = dev->kmp;
+    p->commitment = dev->commitment;
+    p->frame_room = dev->frame_room;
+    p->ring_size = dev->ring_size;
+    p->mtu = dev->mtu;
+    p->hwaddr = dev->hwaddr;
+    p->kernel_up = dev->kernel_up;
+    p->kernel_promisc = dev->kernel_promisc;
+    p->kernel_allmulti = dev->kernel_allmulti;
+    p->kernel_ifindex = dev->kernel_ifindex;
+    p->kernel_n_uc = dev->kernel_n_uc;
+    p->kernel_n_mc = dev->kernel_n_mc;
+    p->core_id = dev->core_id;
+    p->force_bind = dev->force_bind;
+    ovs_list_push_back(&kni_parked_list, &p->node);
+    dev->kdev = NULL;
+    dev->kmp = NULL;
+    dev->mp = NULL;
+    VLOG_WARN("%s: keeping the kernel device while the port's options are "
+              "bad", p->name);
+}
+
+/* Gives 'dev' the parked kernel device 'p', which it takes over. */
+static void
+netdev_kni_unpark(struct netdev_kni *dev, struct kni_parked *p)
+    OVS_REQUIRES(kni_mutex, dev->mutex)
+{
+    dev->ctx = kni_ctx;
+    dev->kdev = p->kdev;
+    dev->kmp = p->kmp;
+    dev->mp = p->kmp->mp;
+    dev->commitment = p->commitment;
+    dev->frame_room = p->frame_room;
+    dev->ring_size = p->ring_size;
+    netdev_kni_mtu_changed(dev, p->mtu);
+    dev->hwaddr = p->hwaddr;
+    dev->kernel_up = p->kernel_up;
+    dev->kernel_promisc = p->kernel_promisc;
+    dev->kernel_allmulti = p->kernel_allmulti;
+    dev->kernel_ifindex = p->kernel_ifindex;
+    dev->kernel_n_uc = p->kernel_n_uc;
+    dev->kernel_n_mc = p->kernel_n_mc;
+    dev->kernel_deleted = false;
+    kni_dev_set_carrier(dev->kdev, dev->flags & NETDEV_UP);
+    VLOG_INFO("%s: options good again, same kernel device, ifindex %d",
+              p->name, p->kernel_ifindex);
+    ovs_list_remove(&p->node);
+    free(p);
+    /* Its events while parked went unread. */
+    netdev_kni_resync(dev);
+}
+
+static void
+kni_parked_release(struct kni_parked *p)
+    OVS_REQUIRES(kni_mutex)
+{
+    VLOG_INFO("%s: no longer configured: releasing the kernel device",
+              p->name);
+    kni_dev_release(p->kdev);
+    kni_mp_put(p->kmp, p->commitment);
+    ovs_list_remove(&p->node);
+    free(p);
 }
 
 /* netdev_class functions. */
@@ -404,14 +810,29 @@ netdev_kni_construct(struct netdev *netdev)
     ovs_mutex_init(&dev->mutex);
     rte_spinlock_init(&dev->tx_lock);
     rte_spinlock_init(&dev->stats_lock);
+    ovs_mutex_lock(&dev->mutex);
     dev->flags = NETDEV_UP | NETDEV_PROMISC;
+    atomic_init(&dev->up_flag, true);
     dev->mtu = ETH_PAYLOAD_MAX;
+    atomic_init(&dev->max_frame, ETH_PAYLOAD_MAX + KNI_FRAME_OVERHEAD);
+    ovsrcu_init(&dev->ingress_policer, NULL);
+    ovsrcu_init(&dev->egress_policer, NULL);
     dev->requested_mtu = ETH_PAYLOAD_MAX;
     dev->requested_ring_size = KNI_RING_SIZE_DEFAULT;
     smap_init(&dev->options);
     eth_addr_random(&dev->hwaddr);
+    ovs_mutex_unlock(&dev->mutex);
     netdev->n_rxq = 1;
     netdev->n_txq = 1;
+#if KNI_OVS_SW_OFFLOAD
+    if (userspace_tso_enabled()) {
+        /* Done in software by netdev_kni_send(). */
+        netdev->ol_flags |= NETDEV_TX_OFFLOAD_IPV4_CKSUM
+                            | NETDEV_TX_OFFLOAD_TCP_CKSUM
+                            | NETDEV_TX_OFFLOAD_UDP_CKSUM
+                            | NETDEV_TX_OFFLOAD_TCP_TSO;
+    }
+#endif
 
     ovs_mutex_lock(&kni_mutex);
     ovs_list_push_back(&kni_list, &dev->node);
@@ -426,10 +847,18 @@ netdev_kni_destruct(struct netdev *netdev)
 
     ovs_mutex_lock(&kni_mutex);
     ovs_mutex_lock(&dev->mutex);
-    netdev_kni_destroy_kdev(dev);
+    if (dev->config_failed && dev->kdev && !dev->kernel_deleted
+        && !kni_parked_find(netdev_get_name(netdev))) {
+        netdev_kni_park(dev);
+    } else {
+        netdev_kni_destroy_kdev(dev);
+    }
     ovs_mutex_unlock(&dev->mutex);
     ovs_list_remove(&dev->node);
+    netdev_kni_ctx_put();
     ovs_mutex_unlock(&kni_mutex);
+    KNI_POLICER_SET(&dev->ingress_policer, NULL);
+    KNI_POLICER_SET(&dev->egress_policer, NULL);
     smap_destroy(&dev->options);
     ovs_mutex_destroy(&dev->mutex);
 }
@@ -440,13 +869,16 @@ netdev_kni_dealloc(struct netdev *netdev)
     free(netdev_kni_cast(netdev));
 }
 
+/* The configuration in use: the kernel device's ring size once it has
+ * one, what the options asked for otherwise. */
 static int
 netdev_kni_get_config(const struct netdev *netdev, struct smap *args)
 {
     struct netdev_kni *dev = netdev_kni_cast(netdev);
 
     ovs_mutex_lock(&dev->mutex);
-    smap_add_format(args, "ring_size", "%"PRIu32, dev->requested_ring_size);
+    smap_add_format(args, "ring_size", "%"PRIu32,
+                    dev->kdev ? dev->ring_size : dev->requested_ring_size);
     if (!eth_addr_is_zero(dev->requested_mac)) {
         smap_add_format(args, "mac", ETH_ADDR_FMT,
                         ETH_ADDR_ARGS(dev->requested_mac));
@@ -511,13 +943,14 @@ netdev_kni_parse_options(const char *name, const struct smap *args,
 }
 
 static int
-netdev_kni_set_config(struct netdev *netdev, const struct smap *args,
-                      char **errp)
+netdev_kni_set_config__(struct netdev *netdev, const struct smap *args,
+                        char **errp)
 {
     struct netdev_kni *dev = netdev_kni_cast(netdev);
     const char *name = netdev_get_name(netdev);
     uint32_t ring_size, core_id;
     bool apply_mac = false;
+    bool apply_core = false;
     struct eth_addr mac;
     bool force_bind;
     bool options_changed;
@@ -548,14 +981,35 @@ netdev_kni_set_config(struct netdev *netdev, const struct smap *args,
         smap_destroy(&dev->options);
         smap_clone(&dev->options, args);
     }
+    if (ring_size != dev->failed_ring_size) {
+        dev->failed_ring_size = 0;
+    }
     if (dev->requested_ring_size != ring_size
-        || dev->force_bind != force_bind || dev->core_id != core_id) {
+        && ring_size != dev->failed_ring_size) {
+        /* New rings need a new kernel device: reconfigure() makes it. */
         dev->requested_ring_size = ring_size;
-        dev->force_bind = force_bind;
-        dev->core_id = core_id;
         if (dev->kdev) {
             netdev_request_reconfigure(netdev);
         }
+    }
+    if (dev->force_bind != force_bind || dev->core_id != core_id) {
+        /* The kernel moves the device's receive thread in place. */
+        apply_core = dev->kdev && !dev->kernel_deleted;
+        if (apply_core) {
+            error = kni_dev_set_core(dev->kdev, force_bind, core_id);
+            if (error) {
+                *errp = xasprintf("%s: the kni module refused "
+                                  "options:kthread_core=%"PRIu32" (%s)",
+                                  name, core_id, ovs_strerror(error));
+                ovs_mutex_unlock(&dev->mutex);
+                ovs_mutex_unlock(&kni_mutex);
+                return error;
+            }
+            VLOG_INFO("%s: the kernel receive thread is %s", name,
+                      force_bind ? "bound to a CPU" : "unbound");
+        }
+        dev->force_bind = force_bind;
+        dev->core_id = core_id;
     }
     if (!eth_addr_equals(dev->requested_mac, mac)) {
         dev->requested_mac = mac;
@@ -573,8 +1027,27 @@ netdev_kni_set_config(struct netdev *netdev, const struct smap *args,
     } else if (!dev->kdev) {
         /* The port is not in the datapath yet: no PMD thread can see it, so
          * the device can be made now and any failure shows in the Interface
-         * 'error' column. */
-        error = netdev_kni_create_kdev(dev, errp);
+         * 'error' column.  A device parked for the port while its options
+         * were bad comes back first. */
+        struct kni_parked *p = kni_parked_find(name);
+
+        if (p) {
+            netdev_kni_unpark(dev, p);
+            if (dev->ring_size != dev->requested_ring_size
+                || dev->frame_room
+                   < dev->requested_mtu + KNI_FRAME_OVERHEAD) {
+                netdev_request_reconfigure(netdev);
+            }
+            apply_mac = (!eth_addr_is_zero(dev->requested_mac)
+                         && !eth_addr_equals(dev->hwaddr,
+                                             dev->requested_mac));
+            mac = dev->requested_mac;
+            if (dev->force_bind) {
+                kni_dev_set_core(dev->kdev, true, dev->core_id);
+            }
+        } else {
+            error = netdev_kni_create_kdev(dev, NULL, errp);
+        }
     }
     ovs_mutex_unlock(&dev->mutex);
     ovs_mutex_unlock(&kni_mutex);
@@ -592,6 +1065,28 @@ netdev_kni_set_config(struct netdev *netdev, const struct smap *args,
     return error;
 }
 
+static int
+netdev_kni_set_config(struct netdev *netdev, const struct smap *args,
+                      char **errp)
+{
+    struct netdev_kni *dev = netdev_kni_cast(netdev);
+    struct kni_parked *p;
+    int error;
+
+    error = netdev_kni_set_config__(netdev, args, errp);
+
+    ovs_mutex_lock(&kni_mutex);
+    kni_config_seen = true;
+    dev->config_failed = error != 0;
+    p = kni_parked_find(netdev_get_name(netdev));
+    if (p) {
+        /* The port still exists: keep its device parked. */
+        p->gen = kni_config_gen;
+    }
+    ovs_mutex_unlock(&kni_mutex);
+    return error;
+}
+
 static int netdev_kni_kernel_set(struct netdev_kni *, int mtu,
                                  const struct eth_addr *);
 
@@ -605,44 +1100,39 @@ netdev_kni_grow_buffers(struct netdev_kni *dev)
     OVS_EXCLUDED(dev->mutex)
 {
     const char *name = netdev_get_name(&dev->up);
-    struct rte_mempool *mp, *old_mp;
-    uint32_t frame_room, n_mbufs;
+    struct kni_mp *kmp, *old_kmp;
+    uint32_t frame_room, commitment;
+    char *errp = NULL;
     int error, mtu;
 
     ovs_mutex_lock(&dev->mutex);
     mtu = dev->requested_mtu;
     frame_room = kni_frame_room(mtu);
-    n_mbufs = 4 * dev->ring_size;
+    commitment = dev->commitment;
     ovs_mutex_unlock(&dev->mutex);
 
-    mp = kni_mp_create(name, n_mbufs, frame_room);
-    if (!mp) {
-        VLOG_ERR("%s: cannot create a mempool of %"PRIu32" mbufs of "
-                 "%"PRIu32" bytes for MTU %d (%s): the MTU stays as it was",
-                 name, n_mbufs, frame_room, mtu, rte_strerror(rte_errno));
+    kmp = kni_mp_get(name, frame_room, commitment, &errp);
+    if (!kmp) {
+        VLOG_ERR("%s (for MTU %d): the MTU stays as it was", errp, mtu);
+        free(errp);
         return ENOMEM;
     }
-    error = kni_register_mempool(kni_ctx, mp);
-    if (!error) {
-        error = kni_dev_set_mempool(dev->kdev, mp);
-        if (error) {
-            kni_unregister_mempool(kni_ctx, mp);
-        }
-    }
+    error = kni_dev_set_mempool(dev->kdev, kmp->mp);
     if (error) {
         VLOG_ERR("%s: the kni module refused buffers of %"PRIu32" bytes for "
                  "MTU %d (%s): the MTU stays as it was", name, frame_room,
                  mtu, ovs_strerror(error));
-        rte_mempool_free(mp);
+        kni_mp_put(kmp, commitment);
         return error;
     }
 
     ovs_mutex_lock(&dev->mutex);
-    old_mp = dev->mp;
-    dev->mp = mp;
+    old_kmp = dev->kmp;
+    dev->kmp = kmp;
+    dev->mp = kmp->mp;
     dev->frame_room = kni_dev_buf_size(dev->kdev);
     ovs_mutex_unlock(&dev->mutex);
-    kni_mp_release(old_mp);
+    kni_mp_put(old_kmp, commitment);
     VLOG_INFO("%s: buffers of %"PRIu32" bytes for MTU %d, same kernel "
               "device", name, dev->frame_room, mtu);
 
@@ -682,6 +1172,7 @@ netdev_kni_reconfigure(struct netdev *netdev)
          * reconfigure() would take it out of the datapath. */
         if (netdev_kni_grow_buffers(dev)) {
             ovs_mutex_lock(&dev->mutex);
+            dev->failed_mtu = dev->requested_mtu;
             dev->requested_mtu = dev->mtu;
             ovs_mutex_unlock(&dev->mutex);
         }
@@ -690,13 +1181,38 @@ netdev_kni_reconfigure(struct netdev *netdev)
     }
 
     ovs_mutex_lock(&dev->mutex);
-    if (!dev->kdev || dev->ring_size != dev->requested_ring_size
-        || dev->frame_room < dev->requested_mtu + KNI_FRAME_OVERHEAD) {
-        netdev_kni_destroy_kdev(dev);
-        error = netdev_kni_create_kdev(dev, &errp);
+    if (!dev->kdev) {
+        error = netdev_kni_create_kdev(dev, NULL, &errp);
         if (error) {
             VLOG_ERR("%s", errp);
             free(errp);
+        }
+    } else if (dev->ring_size != dev->requested_ring_size
+               || dev->frame_room
+                  < dev->requested_mtu + KNI_FRAME_OVERHEAD) {
+        /* New rings need a new kernel device.  Get the buffers first: if
+         * there is no memory for them, the port keeps the device it has (an
+         * error here would take it out of the datapath). */
+        const char *name = netdev_get_name(netdev);
+        uint32_t frame_room = kni_frame_room(dev->requested_mtu);
+        uint32_t commitment = kni_commitment(dev->requested_ring_size);
+        struct kni_mp *kmp = kni_mp_get(name, frame_room, commitment, &errp);
+
+        if (!kmp) {
+            VLOG_ERR("%s: the port keeps its %"PRIu32" ring entries and MTU "
+                     "%d", errp, dev->ring_size, dev->mtu);
+            free(errp);
+            dev->failed_ring_size = dev->requested_ring_size;
+            dev->failed_mtu = dev->requested_mtu;
+            dev->requested_ring_size = dev->ring_size;
+            dev->requested_mtu = dev->mtu;
+        } else {
+            netdev_kni_destroy_kdev(dev);
+            error = netdev_kni_create_kdev(dev, kmp, &errp);
+            if (error) {
+                VLOG_ERR("%s", errp);
+                free(errp);
+            }
         }
     }
     ovs_mutex_unlock(&dev->mutex);
@@ -729,7 +1245,7 @@ netdev_kni_kernel_set(struct netdev_kni *dev, int mtu,
             dev->hwaddr = *mac;
             netdev_change_seq_changed(&dev->up);
         } else if (!mac && dev->mtu != mtu) {
-            dev->mtu = mtu;
+            netdev_kni_mtu_changed(dev, mtu);
             netdev_change_seq_changed(&dev->up);
         }
     }
@@ -794,8 +1310,15 @@ netdev_kni_set_mtu(struct netdev *netdev, int mtu)
         ovs_mutex_unlock(&dev->mutex);
         return 0;
     }
-    dev->requested_mtu = mtu;
     in_place = dev->kdev && mtu + KNI_FRAME_OVERHEAD <= dev->frame_room;
+    if (mtu != dev->failed_mtu) {
+        dev->failed_mtu = 0;
+    } else if (!in_place && dev->kdev) {
+        /* There was no memory for buffers that large: not again. */
+        ovs_mutex_unlock(&dev->mutex);
+        return ENOMEM;
+    }
+    dev->requested_mtu = mtu;
     if (dev->kdev && !in_place) {
         /* Larger buffers are needed: reconfigure() gives them. */
         netdev_request_reconfigure(netdev);
@@ -851,6 +1374,7 @@ netdev_kni_update_flags(struct netdev *netdev, enum netdev_flags off,
     }
     if (!error && new_flags != dev->flags) {
         dev->flags = new_flags;
+        atomic_store_relaxed(&dev->up_flag, !!(new_flags & NETDEV_UP));
         netdev_change_seq_changed(netdev);
     }
     ovs_mutex_unlock(&dev->mutex);
@@ -862,8 +1386,15 @@ netdev_kni_get_stats(const struct netdev *netdev, struct netdev_stats *stats)
 {
     struct netdev_kni *dev = netdev_kni_cast(netdev);
 
+    /* netdev_get_stats() set every field to UINT64_MAX, "not counted":
+     * leave those this class does not count. */
     rte_spinlock_lock(&dev->stats_lock);
-    *stats = dev->stats;
+    stats->rx_packets = dev->stats.rx_packets;
+    stats->rx_bytes = dev->stats.rx_bytes;
+    stats->rx_dropped = dev->stats.rx_dropped;
+    stats->tx_packets = dev->stats.tx_packets;
+    stats->tx_bytes = dev->stats.tx_bytes;
+    stats->tx_dropped = dev->stats.tx_dropped;
     rte_spinlock_unlock(&dev->stats_lock);
     return 0;
 }
@@ -886,11 +1417,13 @@ netdev_kni_get_custom_stats(const struct netdev *netdev,
     }
 
 #define KNI_CUSTOM_STATS                                    \
+    C("ovs_tx_failure_drops", dev->tx_failure_drops)        \
+    C("ovs_tx_mtu_exceeded_drops", dev->tx_mtu_drops)       \
+    C("ovs_tx_qos_drops", dev->tx_qos_drops)                \
+    C("ovs_rx_qos_drops", dev->rx_qos_drops)                \
+    C("ovs_tx_no_mbuf_drops", dev->tx_no_mbuf_drops)        \
     C("tx_zero_copy", dev->tx_zero_copy)                    \
     C("tx_copied", dev->tx_copied)                          \
-    C("tx_ring_full_drops", dev->tx_ring_full_drops)        \
-    C("tx_mtu_exceeded_drops", dev->tx_mtu_drops)           \
-    C("tx_no_mbuf_drops", dev->tx_no_mbuf_drops)            \
     C("fill_alloc_failures", us.fill_alloc_failed)          \
     C("kicks", us.kicks)                                    \
     C("kernel_events", dev->kernel_events)                  \
@@ -936,6 +1469,9 @@ netdev_kni_get_status(const struct netdev *netdev, struct smap *args)
         smap_add_format(args, "buffer_size", "%"PRIu32, dev->frame_room);
         smap_add(args, "mempool", dev->mp->name);
         smap_add_format(args, "mempool_mbufs", "%u", dev->mp->size);
+        smap_add_format(args, "mempool_ports", "%u", dev->kmp->n_ports);
+        smap_add_format(args, "mbufs_committed", "%"PRIu32,
+                        dev->commitment);
     }
     smap_add_format(args, "abi_version", "%d", KNI_ABI_VERSION);
     smap_add(args, "kernel_admin_state", dev->kernel_up ? "up" : "down");
@@ -943,6 +1479,173 @@ netdev_kni_get_status(const struct netdev *netdev, struct smap *args)
     smap_add(args, "kernel_allmulti", dev->kernel_allmulti ? "true" : "false");
     smap_add_format(args, "kernel_uc_addresses", "%"PRIu32, dev->kernel_n_uc);
     smap_add_format(args, "kernel_mc_addresses", "%"PRIu32, dev->kernel_n_mc);
+    ovs_mutex_unlock(&dev->mutex);
+    return 0;
+}
+
+static int
+netdev_kni_get_numa_id(const struct netdev *netdev OVS_UNUSED)
+{
+    return kni_socket_id();
+}
+
+static long long int
+netdev_kni_get_carrier_resets(const struct netdev *netdev)
+{
+    struct netdev_kni *dev = netdev_kni_cast(netdev);
+    long long int resets;
+
+    ovs_mutex_lock(&dev->mutex);
+    resets = dev->carrier_resets;
+    ovs_mutex_unlock(&dev->mutex);
+    return resets;
+}
+
+/* The speed and duplex the kernel device reports (the module's default,
+ * which this class keeps): 10 Gb/s, full duplex. */
+static int
+netdev_kni_get_features(const struct netdev *netdev OVS_UNUSED,
+                        enum netdev_features *current,
+                        enum netdev_features *advertised,
+                        enum netdev_features *supported,
+                        enum netdev_features *peer)
+{
+    *current = NETDEV_F_10GB_FD | NETDEV_F_COPPER;
+    *advertised = *supported = *peer = 0;
+    return 0;
+}
+
+#ifdef KNI_OVS_HAVE_GET_SPEED
+static int
+netdev_kni_get_speed(const struct netdev *netdev OVS_UNUSED,
+                     uint32_t *current, uint32_t *max)
+{
+    *current = *max = KNI_SPEED_DEFAULT;
+    return 0;
+}
+#endif
+
+/* The kernel device's IP addresses, when it lives in ovs-vswitchd's
+ * network namespace: a kni device may be a tunnel endpoint. */
+static int
+netdev_kni_get_addr_list(const struct netdev *netdev, struct in6_addr **addr,
+                         struct in6_addr **mask, int *n_cnt)
+{
+    return netdev_get_addrs(netdev_get_name(netdev), addr, mask, n_cnt);
+}
+
+/* Ingress policing (ingress_policing_rate and _burst, kbit/s and kbit):
+ * frames from the kernel beyond the rate are dropped before the bridge,
+ * as netdev-dpdk does. */
+static int
+netdev_kni_set_policing(struct netdev *netdev, unsigned int rate,
+                        unsigned int burst, unsigned int kpkts_rate,
+                        unsigned int kpkts_burst OVS_UNUSED)
+{
+    struct netdev_kni *dev = netdev_kni_cast(netdev);
+    struct kni_policer *policer = NULL;
+    int error = 0;
+
+    if (kpkts_rate) {
+        VLOG_WARN_RL(&rl, "%s: a kni interface polices bits, not packets: "
+                     "ingress_policing_kpkts_rate is ignored",
+                     netdev_get_name(netdev));
+    }
+    /* As netdev-dpdk: no rate, no burst; a burst of 8000 kbit unless
+     * given. */
+    burst = !rate ? 0 : !burst ? 8000 : burst;
+
+    ovs_mutex_lock(&dev->mutex);
+    if (dev->policing_rate != rate || dev->policing_burst != burst) {
+        if (rate) {
+            policer = kni_policer_create((uint64_t) rate * 1000 / 8,
+                                         (uint64_t) burst * 1000 / 8);
+            if (!policer) {
+                error = EINVAL;
+            }
+        }
+        if (!error) {
+            KNI_POLICER_SET(&dev->ingress_policer, policer);
+            dev->policing_rate = rate;
+            dev->policing_burst = burst;
+        }
+    }
+    ovs_mutex_unlock(&dev->mutex);
+    return error;
+}
+
+/* Egress QoS: the "egress-policer" type (other_config:cir in bytes per
+ * second, cbs in bytes), as netdev-dpdk offers it: frames to the kernel
+ * beyond the rate are dropped. */
+#define KNI_QOS_EGRESS_POLICER "egress-policer"
+
+static int
+netdev_kni_get_qos_types(const struct netdev *netdev OVS_UNUSED,
+                         struct sset *types)
+{
+    sset_add(types, KNI_QOS_EGRESS_POLICER);
+    return 0;
+}
+
+static int
+netdev_kni_get_qos_capabilities(const struct netdev *netdev OVS_UNUSED,
+                                const char *type,
+                                struct netdev_qos_capabilities *caps)
+{
+    if (strcmp(type, KNI_QOS_EGRESS_POLICER)) {
+        return EOPNOTSUPP;
+    }
+    caps->n_queues = 0;
+    return 0;
+}
+
+static int
+netdev_kni_get_qos(const struct netdev *netdev, const char **typep,
+                   struct smap *details)
+{
+    struct netdev_kni *dev = netdev_kni_cast(netdev);
+    struct kni_policer *policer;
+
+    ovs_mutex_lock(&dev->mutex);
+    policer = ovsrcu_get_protected(struct kni_policer *,
+                                   &dev->egress_policer);
+    if (policer) {
+        *typep = KNI_QOS_EGRESS_POLICER;
+        smap_add_format(details, "cir", "%"PRIu64, policer->cir);
+        smap_add_format(details, "cbs", "%"PRIu64, policer->cbs);
+    } else {
+        *typep = NULL;
+    }
+    ovs_mutex_unlock(&dev->mutex);
+    return 0;
+}
+
+static int
+netdev_kni_set_qos(struct netdev *netdev, const char *type,
+                   const struct smap *details)
+{
+    struct netdev_kni *dev = netdev_kni_cast(netdev);
+    struct kni_policer *policer = NULL;
+
+    if (type && type[0]) {
+        if (strcmp(type, KNI_QOS_EGRESS_POLICER)) {
+            VLOG_WARN_RL(&rl, "%s: QoS type %s is not supported by a kni "
+                         "interface (%s only)", netdev_get_name(netdev),
+                         type, KNI_QOS_EGRESS_POLICER);
+            return EOPNOTSUPP;
+        }
+        policer = kni_policer_create(smap_get_ullong(details, "cir", 0),
+                                     smap_get_ullong(details, "cbs", 0));
+        if (!policer) {
+            VLOG_WARN_RL(&rl, "%s: egress-policer with cir %s and cbs %s is "
+                         "refused by DPDK", netdev_get_name(netdev),
+                         smap_get_def(details, "cir", "0"),
+                         smap_get_def(details, "cbs", "0"));
+            return EINVAL;
+        }
+    }
+    ovs_mutex_lock(&dev->mutex);
+    KNI_POLICER_SET(&dev->egress_policer, policer);
     ovs_mutex_unlock(&dev->mutex);
     return 0;
 }
@@ -969,16 +1672,21 @@ netdev_kni_handle_event(struct netdev_kni *dev, const struct kni_event *ev)
     struct eth_addr mac;
 
     dev->kernel_events++;
+    COVERAGE_INC(kni_kernel_events);
     switch (ev->type) {
     case KNI_EVENT_UP:
-        return kni_update_bool(&dev->kernel_up, ev->value);
+        if (kni_update_bool(&dev->kernel_up, ev->value)) {
+            dev->carrier_resets++;
+            return true;
+        }
+        return false;
 
     case KNI_EVENT_MTU:
         /* The kernel allows no MTU beyond what the buffers hold. */
         if (dev->mtu == ev->value) {
             return false;
         }
-        dev->mtu = ev->value;
+        netdev_kni_mtu_changed(dev, ev->value);
         dev->requested_mtu = ev->value;
         return true;
 
@@ -1007,7 +1715,10 @@ netdev_kni_handle_event(struct netdev_kni *dev, const struct kni_event *ev)
                   "traffic until its options change or it is added again",
                   name);
         dev->kernel_deleted = true;
-        dev->kernel_up = false;
+        if (dev->kernel_up) {
+            dev->kernel_up = false;
+            dev->carrier_resets++;
+        }
         netdev_request_reconfigure(&dev->up);
         return true;
 
@@ -1053,7 +1764,8 @@ netdev_kni_resync(struct netdev_kni *dev)
     changed |= kni_update_bool(&dev->kernel_allmulti,
                                info.flags & KNI_INFO_F_ALLMULTI);
     if (dev->mtu != info.mtu) {
-        dev->mtu = dev->requested_mtu = info.mtu;
+        netdev_kni_mtu_changed(dev, info.mtu);
+        dev->requested_mtu = info.mtu;
         changed = true;
     }
     memcpy(mac.ea, info.mac, ETH_ADDR_LEN);
@@ -1131,10 +1843,24 @@ static void
 netdev_kni_run(const struct netdev_class *class OVS_UNUSED)
 {
     ovs_mutex_lock(&kni_mutex);
+    if (kni_config_seen) {
+        /* A reconfiguration happened: the parked devices it did not want
+         * belong to Interfaces deleted from the database. */
+        struct kni_parked *p;
+
+        LIST_FOR_EACH_SAFE (p, node, &kni_parked_list) {
+            if (p->gen != kni_config_gen) {
+                kni_parked_release(p);
+            }
+        }
+        kni_config_gen++;
+        kni_config_seen = false;
+    }
     if (kni_ctx) {
         netdev_kni_read_events();
     }
-    if (!ovs_list_is_empty(&kni_mp_sweep_list)) {
+    if (!ovs_list_is_empty(&kni_mps_sweep)
+        && time_msec() >= kni_sweep_next) {
         kni_mp_sweep();
     }
     ovs_mutex_unlock(&kni_mutex);
@@ -1148,8 +1874,8 @@ netdev_kni_wait(const struct netdev_class *class OVS_UNUSED)
         /* Readable while an event is unread. */
         poll_fd_wait(kni_ctx_fd(kni_ctx), POLLIN);
     }
-    if (!ovs_list_is_empty(&kni_mp_sweep_list)) {
-        poll_timer_wait(100);
+    if (!ovs_list_is_empty(&kni_mps_sweep)) {
+        poll_timer_wait_until(kni_sweep_next);
     }
     ovs_mutex_unlock(&kni_mutex);
 }
@@ -1186,7 +1912,11 @@ netdev_kni_rxq_recv(struct netdev_rxq *rxq, struct dp_packet_batch *batch,
                     int *qfill)
 {
     struct netdev_kni *dev = netdev_kni_cast(rxq->netdev);
+    struct netdev_rxq_kni *rx = netdev_rxq_kni_cast(rxq);
     struct rte_mbuf **pkts = (struct rte_mbuf **) batch->packets;
+    struct kni_policer *policer;
+    uint64_t fill_failures;
+    size_t n_qos = 0;
     uint64_t bytes = 0;
     unsigned int n;
 
@@ -1194,14 +1924,30 @@ netdev_kni_rxq_recv(struct netdev_rxq *rxq, struct dp_packet_batch *batch,
         return EAGAIN;
     }
     n = kni_rx_burst(dev->kdev, pkts, NETDEV_MAX_BURST);
+    fill_failures = kni_dev_fill_failures(dev->kdev);
+    if (OVS_UNLIKELY(fill_failures != rx->fill_failures)) {
+        /* The shared mempool ran dry: the kernel waits for buffers.  (A
+         * new kernel device counts from 0 again.) */
+        if (fill_failures > rx->fill_failures) {
+            COVERAGE_ADD(kni_fill_starved,
+                         fill_failures - rx->fill_failures);
+        }
+        rx->fill_failures = fill_failures;
+    }
     if (!n) {
         return EAGAIN;
     }
-    for (unsigned int i = 0; i < n; i++) {
-        bytes += rte_pktmbuf_pkt_len(pkts[i]);
-    }
     batch->count = n;
     dp_packet_batch_init_packet_fields(batch);
+
+    policer = ovsrcu_get(struct kni_policer *, &dev->ingress_policer);
+    if (OVS_UNLIKELY(policer)) {
+        n_qos = kni_policer_run(policer, batch);
+        n = dp_packet_batch_size(batch);
+    }
+    for (unsigned int i = 0; i < n; i++) {
+        bytes += dp_packet_size(batch->packets[i]);
+    }
     if (qfill) {
         *qfill = 0;
     }
@@ -1209,8 +1955,15 @@ netdev_kni_rxq_recv(struct netdev_rxq *rxq, struct dp_packet_batch *batch,
     rte_spinlock_lock(&dev->stats_lock);
     dev->stats.rx_packets += n;
     dev->stats.rx_bytes += bytes;
+    if (OVS_UNLIKELY(n_qos)) {
+        dev->stats.rx_dropped += n_qos;
+        dev->rx_qos_drops += n_qos;
+    }
     rte_spinlock_unlock(&dev->stats_lock);
-    return 0;
+    if (OVS_UNLIKELY(n_qos)) {
+        COVERAGE_ADD(kni_rx_qos_drops, n_qos);
+    }
+    return n ? 0 : EAGAIN;
 }
 
 static void
@@ -1219,21 +1972,224 @@ netdev_kni_rxq_wait(struct netdev_rxq *rxq OVS_UNUSED)
     /* Polled by PMD threads only. */
 }
 
+/* Frames on their way to the kernel, handed over NETDEV_MAX_BURST at a
+ * time. */
+struct kni_txb {
+    struct kni_dev *kdev;
+    struct rte_mbuf *pkts[NETDEV_MAX_BURST];
+    unsigned int n;
+    uint64_t bytes;             /* Bytes of the frames in 'pkts'. */
+    uint64_t sent_bytes;
+    size_t sent;
+    size_t failed;              /* Frames the kernel's ring had no room for. */
+};
+
+static void
+kni_txb_flush(struct kni_txb *b)
+{
+    unsigned int sent = kni_tx_burst(b->kdev, b->pkts, b->n);
+
+    if (OVS_UNLIKELY(sent < b->n)) {
+        for (unsigned int i = sent; i < b->n; i++) {
+            b->bytes -= rte_pktmbuf_pkt_len(b->pkts[i]);
+        }
+        rte_pktmbuf_free_bulk(b->pkts + sent, b->n - sent);
+        b->failed += b->n - sent;
+    }
+    b->sent += sent;
+    b->sent_bytes += b->bytes;
+    b->bytes = 0;
+    b->n = 0;
+}
+
+static inline void
+kni_txb_add(struct kni_txb *b, struct rte_mbuf *m)
+{
+    if (OVS_UNLIKELY(b->n == ARRAY_SIZE(b->pkts))) {
+        kni_txb_flush(b);
+    }
+    b->bytes += rte_pktmbuf_pkt_len(m);
+    b->pkts[b->n++] = m;
+}
+
+#if KNI_OVS_SW_OFFLOAD
+/* Checksum and segmentation offloads, done in software on the way to the
+ * kernel (see kni-ovs-compat.h: this Open vSwitch does neither itself). */
+
+#define KNI_TX_OL_MASK (DP_PACKET_OL_TX_L4_MASK | DP_PACKET_OL_TX_TCP_SEG)
+
+/* Completes the checksums of the 'len' bytes at 'l3', an IPv4 or IPv6
+ * packet whose TCP or UDP header is 'l4_ofs' bytes in: the IPv4 header's
+ * and the L4 one. */
+static void
+kni_sw_csum(void *l3, size_t l4_ofs, size_t len, bool ipv4, bool tcp)
+{
+    void *l4 = (char *) l3 + l4_ofs;
+    size_t l4_len = len - l4_ofs;
+    uint32_t partial;
+
+    if (ipv4) {
+        struct ip_header *ip = l3;
+
+        ip->ip_csum = 0;
+        ip->ip_csum = csum(ip, IP_IHL(ip->ip_ihl_ver) * 4);
+        partial = packet_csum_pseudoheader(ip);
+    } else {
+        partial = packet_csum_pseudoheader6(l3);
+    }
+    if (tcp) {
+        struct tcp_header *th = l4;
+
+        th->tcp_csum = 0;
+        th->tcp_csum = csum_finish(csum_continue(partial, th, l4_len));
+    } else {
+        struct udp_header *uh = l4;
+
+        uh->udp_csum = 0;
+        uh->udp_csum = csum_finish(csum_continue(partial, uh, l4_len));
+        if (!uh->udp_csum) {
+            uh->udp_csum = htons(0xffff);
+        }
+    }
+}
+
+/* Sets the length field of the IPv4 or IPv6 header at 'l3' for an L3
+ * packet of 'len' bytes, and the IPv4 identification to 'ip_id'. */
+static void
+kni_sw_set_l3_len(void *l3, size_t len, bool ipv4, ovs_be16 ip_id)
+{
+    if (ipv4) {
+        struct ip_header *ip = l3;
+
+        ip->ip_tot_len = htons(len);
+        ip->ip_id = ip_id;
+    } else {
+        struct ovs_16aligned_ip6_hdr *ip6 = l3;
+
+        ip6->ip6_plen = htons(len - sizeof *ip6);
+    }
+}
+
+/* Cuts TCP packet 'packet', whose headers take 'hdr_len' bytes, into
+ * segments of at most 'max_frame' bytes, copied into mbufs of 'dev''s
+ * mempool and added to 'b'.  Returns false if it ran out of mbufs (the
+ * segments made so far still go). */
+static bool
+kni_sw_segment(struct netdev_kni *dev, struct dp_packet *packet,
+               uint32_t hdr_len, uint32_t max_frame, bool ipv4,
+               struct kni_txb *b)
+{
+    const char *eth = dp_packet_data(packet);
+    size_t l3_ofs = (const char *) dp_packet_l3(packet) - eth;
+    size_t l4_ofs = (const char *) dp_packet_l4(packet) - eth;
+    const struct tcp_header *th = dp_packet_l4(packet);
+    uint32_t payload = dp_packet_size(packet) - hdr_len;
+    uint32_t seq = ntohl(get_16aligned_be32(&th->tcp_seq));
+    uint32_t mss = packet->mbuf.tso_segsz;
+    ovs_be16 ip_id = 0;
+
+    if (ipv4) {
+        ip_id = ((const struct ip_header *) dp_packet_l3(packet))->ip_id;
+    }
+    if (!mss || mss > max_frame - hdr_len) {
+        mss = max_frame - hdr_len;
+    }
+    for (uint32_t off = 0, i = 0; off < payload; off += mss, i++) {
+        uint32_t seg_len = MIN(mss, payload - off);
+        struct rte_mbuf *m = rte_pktmbuf_alloc(dev->mp);
+        struct tcp_header *sth;
+        uint16_t ctl;
+        char *seg;
+
+        if (OVS_UNLIKELY(!m)) {
+            return false;
+        }
+        seg = rte_pktmbuf_mtod(m, char *);
+        memcpy(seg, eth, hdr_len);
+        memcpy(seg + hdr_len, eth + hdr_len + off, seg_len);
+        m->data_len = m->pkt_len = hdr_len + seg_len;
+
+        kni_sw_set_l3_len(seg + l3_ofs, hdr_len - l3_ofs + seg_len, ipv4,
+                          htons(ntohs(ip_id) + i));
+        sth = (void *) (seg + l4_ofs);
+        put_16aligned_be32(&sth->tcp_seq, htonl(seq + off));
+        ctl = ntohs(sth->tcp_ctl);
+        if (off + seg_len < payload) {
+            ctl &= ~(TCP_FIN | TCP_PSH);
+        }
+        if (off) {
+            ctl &= ~TCP_CWR;
+        }
+        sth->tcp_ctl = htons(ctl);
+        kni_sw_csum(seg + l3_ofs, l4_ofs - l3_ofs,
+                    hdr_len - l3_ofs + seg_len, ipv4, true);
+        COVERAGE_INC(kni_tx_sw_segments);
+        kni_txb_add(b, m);
+    }
+    return true;
+}
+
+/* Does in software the offloads 'packet' asks for.  Completes its
+ * checksums in place and returns 0 (the packet goes on as it is), or cuts
+ * a TSO packet into segments added to 'b' and returns 1 (the caller frees
+ * 'packet').  Returns -EINVAL if 'packet''s headers do not match its
+ * offload flags, -ENOBUFS if the mempool ran out of mbufs. */
+static int
+netdev_kni_sw_offload(struct netdev_kni *dev, struct dp_packet *packet,
+                      uint32_t max_frame, struct kni_txb *b)
+{
+    uint64_t flags = *dp_packet_ol_flags_ptr(packet);
+    bool tso = flags & DP_PACKET_OL_TX_TCP_SEG;
+    bool tcp = tso || dp_packet_hwol_l4_is_tcp(packet);
+    bool ipv4 = flags & DP_PACKET_OL_TX_IPV4;
+    const char *eth = dp_packet_data(packet);
+    const char *l3 = dp_packet_l3(packet);
+    const char *l4 = dp_packet_l4(packet);
+    uint32_t size = dp_packet_size(packet);
+    uint32_t hdr_len;
+
+    if (!l3 || !l4 || (!tcp && !dp_packet_hwol_l4_is_udp(packet))
+        || l4 - eth + (tcp ? TCP_HEADER_LEN : UDP_HEADER_LEN) > size) {
+        return -EINVAL;
+    }
+    *dp_packet_ol_flags_ptr(packet) &= ~KNI_TX_OL_MASK;
+    if (tso) {
+        const struct tcp_header *th = dp_packet_l4(packet);
+
+        hdr_len = l4 - eth + TCP_OFFSET(th->tcp_ctl) * 4;
+        if (hdr_len >= size || hdr_len >= max_frame) {
+            return -EINVAL;
+        }
+        if (size > max_frame) {
+            return kni_sw_segment(dev, packet, hdr_len, max_frame, ipv4, b)
+                   ? 1 : -ENOBUFS;
+        }
+    }
+    kni_sw_csum(CONST_CAST(char *, l3), l4 - l3, size - (l3 - eth), ipv4,
+                tcp);
+    COVERAGE_INC(kni_tx_sw_csum);
+    return 0;
+}
+#endif /* KNI_OVS_SW_OFFLOAD */
+
 static int
 netdev_kni_send(struct netdev *netdev, int qid OVS_UNUSED,
                 struct dp_packet_batch *batch, bool concurrent_txq)
 {
     struct netdev_kni *dev = netdev_kni_cast(netdev);
-    struct rte_mbuf *pkts[NETDEV_MAX_BURST];
     size_t n_zero_copy = 0, n_copied = 0, n_mtu = 0, n_nombuf = 0;
     size_t batch_cnt = dp_packet_batch_size(batch);
     const struct rte_mempool *zc_pool = NULL;
-    struct kni_dev *kdev = dev->kdev;
+    struct kni_policer *policer;
     struct dp_packet *packet;
-    unsigned int n = 0, sent;
-    uint64_t bytes = 0;
+    struct kni_dev *kdev = dev->kdev;
+    size_t n_qos = 0, n_bad = 0;
+    struct kni_txb b;
+    uint32_t max_frame;
+    bool up;
 
-    if (OVS_UNLIKELY(!kdev || !(dev->flags & NETDEV_UP))) {
+    atomic_read_relaxed(&dev->up_flag, &up);
+    if (OVS_UNLIKELY(!kdev || !up)) {
         dp_packet_delete_batch(batch, true);
         rte_spinlock_lock(&dev->stats_lock);
         dev->stats.tx_dropped += batch_cnt;
@@ -1245,11 +2201,40 @@ netdev_kni_send(struct netdev *netdev, int qid OVS_UNUSED,
         rte_spinlock_lock(&dev->tx_lock);
     }
 
+    policer = ovsrcu_get(struct kni_policer *, &dev->egress_policer);
+    if (OVS_UNLIKELY(policer)) {
+        n_qos = kni_policer_run(policer, batch);
+    }
+
+    b.kdev = kdev;
+    b.n = 0;
+    b.bytes = b.sent_bytes = 0;
+    b.sent = b.failed = 0;
+    atomic_read_relaxed(&dev->max_frame, &max_frame);
     DP_PACKET_BATCH_FOR_EACH (i, packet, batch) {
-        uint32_t size = dp_packet_size(packet);
+        uint32_t size;
         struct rte_mbuf *m;
 
-        if (OVS_UNLIKELY(size > dev->frame_room)) {
+#if KNI_OVS_SW_OFFLOAD
+        if (*dp_packet_ol_flags_ptr(packet) & KNI_TX_OL_MASK) {
+            int error = netdev_kni_sw_offload(dev, packet, max_frame, &b);
+
+            if (error) {
+                n_nombuf += error == -ENOBUFS;
+                n_bad += error == -EINVAL;
+                n_copied += error > 0;
+                dp_packet_delete(packet);
+                continue;
+            }
+        }
+#endif
+        size = dp_packet_size(packet);
+        if (OVS_UNLIKELY(size > max_frame)) {
+            VLOG_DBG_RL(&rl, "%s: dropped a %"PRIu32"-byte frame, larger "
+                        "than the MTU allows (%"PRIu32" bytes, offload flags "
+                        "%#"PRIx64")", netdev_get_name(netdev), size,
+                        max_frame,
+                        (uint64_t) *dp_packet_ol_flags_ptr(packet));
             n_mtu++;
             dp_packet_delete(packet);
             continue;
@@ -1272,32 +2257,34 @@ netdev_kni_send(struct netdev *netdev, int qid OVS_UNUSED,
             n_copied++;
             dp_packet_delete(packet);
         }
-        bytes += size;
-        pkts[n++] = m;
+        kni_txb_add(&b, m);
     }
-
-    sent = kni_tx_burst(kdev, pkts, n);
-    if (OVS_UNLIKELY(sent < n)) {
-        for (unsigned int i = sent; i < n; i++) {
-            bytes -= rte_pktmbuf_pkt_len(pkts[i]);
-        }
-        rte_pktmbuf_free_bulk(pkts + sent, n - sent);
-    }
+    kni_txb_flush(&b);
 
     if (OVS_UNLIKELY(concurrent_txq)) {
         rte_spinlock_unlock(&dev->tx_lock);
     }
 
     rte_spinlock_lock(&dev->stats_lock);
-    dev->stats.tx_packets += sent;
-    dev->stats.tx_bytes += bytes;
-    dev->stats.tx_dropped += batch_cnt - sent;
+    dev->stats.tx_packets += b.sent;
+    dev->stats.tx_bytes += b.sent_bytes;
+    dev->stats.tx_dropped += b.failed + n_mtu + n_nombuf + n_qos + n_bad;
     dev->tx_zero_copy += n_zero_copy;
     dev->tx_copied += n_copied;
-    dev->tx_ring_full_drops += n - sent;
+    dev->tx_failure_drops += b.failed;
     dev->tx_mtu_drops += n_mtu;
     dev->tx_no_mbuf_drops += n_nombuf;
+    dev->tx_qos_drops += n_qos;
     rte_spinlock_unlock(&dev->stats_lock);
+    if (OVS_UNLIKELY(b.failed || n_mtu || n_nombuf || n_qos || n_bad)) {
+        COVERAGE_ADD(kni_tx_failure_drops, b.failed);
+        COVERAGE_ADD(kni_tx_mtu_exceeded_drops, n_mtu);
+        COVERAGE_ADD(kni_tx_no_mbuf_drops, n_nombuf);
+        COVERAGE_ADD(kni_tx_qos_drops, n_qos);
+#if KNI_OVS_SW_OFFLOAD
+        COVERAGE_ADD(kni_tx_bad_offload_drops, n_bad);
+#endif
+    }
     return 0;
 }
 
@@ -1360,6 +2347,8 @@ netdev_kni_class_init(void)
 
     /* Runs before main(): no DPDK call here. */
     if (ovsthread_once_start(&once)) {
+        unixctl_command_register("netdev-kni/show", "[port]", 0, 1,
+                                 netdev_kni_unixctl_show, NULL);
         unixctl_command_register("kni/show", "[port]", 0, 1,
                                  netdev_kni_unixctl_show, NULL);
         ovsthread_once_done(&once);
@@ -1386,7 +2375,17 @@ static const struct netdev_class netdev_kni_class = {
     .get_mtu = netdev_kni_get_mtu,
     .set_mtu = netdev_kni_set_mtu,
     .get_ifindex = netdev_kni_get_ifindex,
+    .get_numa_id = netdev_kni_get_numa_id,
     .get_carrier = netdev_kni_get_carrier,
+    .get_carrier_resets = netdev_kni_get_carrier_resets,
+    .get_features = netdev_kni_get_features,
+    KNI_OVS_GET_SPEED(netdev_kni_get_speed)
+    .get_addr_list = netdev_kni_get_addr_list,
+    .set_policing = netdev_kni_set_policing,
+    .get_qos_types = netdev_kni_get_qos_types,
+    .get_qos_capabilities = netdev_kni_get_qos_capabilities,
+    .get_qos = netdev_kni_get_qos,
+    .set_qos = netdev_kni_set_qos,
     .get_stats = netdev_kni_get_stats,
     .get_custom_stats = netdev_kni_get_custom_stats,
     .get_status = netdev_kni_get_status,

@@ -186,6 +186,23 @@ use --with-ovs-source=DIR])
    if test "${CFLAGS+set}" != set; then
      CFLAGS=$kni_ovs_cflags
    fi
+   dnl Features of the Open vSwitch tree lib/kni-ovs-compat.h needs.
+   KNI_OVS_FEATURES=
+   AC_MSG_CHECKING([whether Open vSwitch's netdev_class has get_speed])
+   if grep -q '(\*get_speed)' "$OVSDIR/lib/netdev-provider.h"; then
+     AC_MSG_RESULT([yes])
+     KNI_OVS_FEATURES="$KNI_OVS_FEATURES -DKNI_OVS_HAVE_GET_SPEED"
+   else
+     AC_MSG_RESULT([no])
+   fi
+   AC_MSG_CHECKING([whether Open vSwitch completes checksums and TSO in software])
+   if grep -q 'dp_packet_ol_send_prepare' "$OVSDIR/lib/dp-packet.h"; then
+     AC_MSG_RESULT([yes])
+     KNI_OVS_FEATURES="$KNI_OVS_FEATURES -DKNI_OVS_HAVE_SW_OFFLOAD"
+   else
+     AC_MSG_RESULT([no])
+   fi
+   OVS_DEFS="$OVS_DEFS$KNI_OVS_FEATURES"
    AC_SUBST([OVS_AM_CFLAGS])
    AC_SUBST([OVS_DEFS])
    AC_SUBST([OVS_LIBS])
