@@ -444,10 +444,19 @@ kni_desc_mbuf(const struct kni_desc *d)
     return (struct rte_mbuf *) (uintptr_t) d->cookie;
 }
 
+/* Counts one event in a kni_dev_ustats counter.  The receiving and the
+ * sending threads may both count, and any thread may read (every place
+ * that counts is a system call or a failure, never the per-packet path). */
+static void
+kni_ustat_inc(uint64_t *counter)
+{
+    __atomic_fetch_add(counter, 1, __ATOMIC_RELAXED);
+}
+
 static void
 kni_kick(struct kni_dev *dev)
 {
-    dev->ustats.kicks++;
+    kni_ustat_inc(&dev->ustats.kicks);
     ioctl(dev->ctx->fd, KNI_IOC_KICK, &dev->id);
 }
 
@@ -489,7 +498,7 @@ kni_refill(struct kni_dev *dev)
             return total;
         }
         while (n && rte_pktmbuf_alloc_bulk(dev->pool->mp, mbufs, n)) {
-            dev->ustats.fill_alloc_failed++;
+            kni_ustat_inc(&dev->ustats.fill_alloc_failed);
             n /= 2;
         }
         if (!n) {
@@ -727,7 +736,7 @@ kni_rx_burst(struct kni_dev *dev, struct rte_mbuf **pkts, unsigned int n)
 
         if (d->flags & KNI_DESC_F_INVALID || !len || len > dev->buf_size) {
             /* A fill buffer the kernel gave back unused. */
-            dev->ustats.fill_returned_unused++;
+            kni_ustat_inc(&dev->ustats.fill_returned_unused);
             rte_pktmbuf_free(m);
             continue;
         }
@@ -759,7 +768,7 @@ kni_tx_burst(struct kni_dev *dev, struct rte_mbuf **pkts, unsigned int n)
         struct rte_mbuf *m = pkts[i];
 
         if (!kni_mbuf_is_registered(dev->ctx, m, &known)) {
-            dev->ustats.tx_unregistered++;
+            kni_ustat_inc(&dev->ustats.tx_unregistered);
             break;
         }
         kni_desc_from_mbuf(kni_ring_slot(&dev->rx, idx + i), m,
@@ -778,13 +787,21 @@ kni_tx_burst(struct kni_dev *dev, struct rte_mbuf **pkts, unsigned int n)
 uint64_t
 kni_dev_fill_failures(const struct kni_dev *dev)
 {
-    return dev->ustats.fill_alloc_failed;
+    return __atomic_load_n(&dev->ustats.fill_alloc_failed, __ATOMIC_RELAXED);
 }
 
 void
 kni_dev_get_ustats(const struct kni_dev *dev, struct kni_dev_ustats *s)
 {
-    *s = dev->ustats;
+    const struct kni_dev_ustats *u = &dev->ustats;
+
+    s->fill_alloc_failed = __atomic_load_n(&u->fill_alloc_failed,
+                                           __ATOMIC_RELAXED);
+    s->fill_returned_unused = __atomic_load_n(&u->fill_returned_unused,
+                                              __ATOMIC_RELAXED);
+    s->kicks = __atomic_load_n(&u->kicks, __ATOMIC_RELAXED);
+    s->tx_unregistered = __atomic_load_n(&u->tx_unregistered,
+                                         __ATOMIC_RELAXED);
 }
 
 static int
