@@ -14,7 +14,8 @@
 #                             database in $OVS_RUNDIR (guest /tmp), DPDK
 #                             initialised without hugepages;
 #                             $KNI_OVS_OTHER_CONFIG (KEY=VALUE...) is set
-#                             in other_config before ovs-vswitchd starts
+#                             in other_config before ovs-vswitchd starts,
+#                             $KNI_TSAN_OPTIONS is its TSAN_OPTIONS
 #   kni_ovs_stop [ERE...]     stop both daemons, and fail if either died or
 #                             ovs-vswitchd logged an unexpected warning or
 #                             error (see the function)
@@ -80,7 +81,10 @@ kni_ovs_start () {
     for kni_kv in ${KNI_OVS_OTHER_CONFIG-}; do
         ovs-vsctl --no-wait set Open_vSwitch . "other_config:$kni_kv"
     done
-    ovs-vswitchd --detach --no-chdir --pidfile --log-file -vconsole:emer
+    # KNI_TSAN_OPTIONS: the options of an ovs-vswitchd built with
+    # ThreadSanitizer ("make check-tsan").
+    TSAN_OPTIONS=${KNI_TSAN_OPTIONS-${TSAN_OPTIONS-}} \
+        ovs-vswitchd --detach --no-chdir --pidfile --log-file -vconsole:emer
     if test "${1-}" != --no-dpdk; then
         kni_wait_until kni_dpdk_initialized
     fi
