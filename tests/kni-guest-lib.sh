@@ -14,7 +14,8 @@
 #                             database in $OVS_RUNDIR (guest /tmp), DPDK
 #                             initialised without hugepages;
 #                             $KNI_OVS_OTHER_CONFIG (KEY=VALUE...) is set
-#                             in other_config before ovs-vswitchd starts,
+#                             in other_config before ovs-vswitchd starts
+#                             (and pmd-sleep-max, see the function),
 #                             $KNI_TSAN_OPTIONS is its TSAN_OPTIONS
 #   kni_ovs_stop [ERE...]     stop both daemons, and fail if either died or
 #                             ovs-vswitchd logged an unexpected warning or
@@ -77,6 +78,17 @@ kni_ovs_start () {
         ovs-vsctl --no-wait set Open_vSwitch . other_config:dpdk-init=true \
             "other_config:dpdk-extra=$KNI_DPDK_EXTRA"
     fi
+    # An idle PMD thread sleeps, up to KNI_PMD_SLEEP_MAX microseconds
+    # (default 10000; 0 keeps it spinning), instead of polling: the guest's
+    # CPUs share one emulating host thread, and a spinning PMD thread would
+    # take half of it from the kernel and every other process.  Under load
+    # it polls without sleeping.  Open vSwitch 3.2 renamed the key.
+    case $(ovs-vswitchd --version | sed -n '1s/.* //p') in
+        2.*|3.[01].*) kni_sleep_key=pmd-maxsleep ;;
+        *) kni_sleep_key=pmd-sleep-max ;;
+    esac
+    ovs-vsctl --no-wait set Open_vSwitch . \
+        "other_config:$kni_sleep_key=${KNI_PMD_SLEEP_MAX-10000}"
     # Settings read once at start-up (userspace-tso-enable=true...).
     for kni_kv in ${KNI_OVS_OTHER_CONFIG-}; do
         ovs-vsctl --no-wait set Open_vSwitch . "other_config:$kni_kv"
