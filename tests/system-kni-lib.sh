@@ -77,8 +77,10 @@ kni_of_stat () {
 }
 
 kni_tcp () {
-    ip netns exec "$2" iperf3 -s -1 -D -I "$PWD/iperf3.pid"
-    kni_wait_until test -s iperf3.pid
+    # iperf3's pid file lives in the guest's /tmp: on the 9p share it was
+    # once seen to stay empty.
+    ip netns exec "$2" iperf3 -s -1 -D -I /tmp/iperf3.pid
+    kni_wait_until test -s /tmp/iperf3.pid
     sleep 0.5
     ip netns exec "$1" iperf3 -c "$3" -n "$4" --connect-timeout 5000 \
         > iperf3-client.txt
