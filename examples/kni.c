@@ -17,9 +17,11 @@
 /* kni - bridges every ethdev port to a kernel interface through the
  * rte_kni API alone, the way DPDK's KNI sample application did.
  *
- *   kni [EAL-OPTION]... [-- [--name-prefix PREFIX]]
+ *   kni [EAL-OPTION]... [-- [--name-prefix PREFIX] [--max-mtu MTU]]
  *
- * Port N gets the KNI PREFIX<N> (default "vEth0", "vEth1", ...).  One
+ * Port N gets the KNI PREFIX<N> (default "vEth0", "vEth1", ...).  With
+ * --max-mtu, the MTU callback refuses an MTU above MTU (an application's
+ * own limit), whatever the port would take.  One
  * lcore runs everything: frames the port receives go to the kernel
  * interface (rte_kni_tx_burst), frames the kernel sends on it go out of
  * the port (rte_kni_rx_burst), and rte_kni_handle_request() runs the
@@ -31,6 +33,7 @@
 
 #define ALLOW_EXPERIMENTAL_API 1  /* rte_kni_update_link() */
 
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -62,6 +65,7 @@ struct port {
 };
 
 static volatile sig_atomic_t quit;
+static unsigned int max_mtu = UINT16_MAX;
 static struct port ports[RTE_MAX_ETHPORTS];
 static unsigned int n_ports;
 
@@ -104,7 +108,8 @@ port_setup(uint16_t port_id, struct rte_mempool *mp)
 static int
 change_mtu(uint16_t port_id, unsigned int new_mtu)
 {
-    int ret = rte_eth_dev_set_mtu(port_id, new_mtu);
+    int ret = (new_mtu > max_mtu ? -EINVAL
+               : rte_eth_dev_set_mtu(port_id, new_mtu));
 
     printf("kni: port %u: MTU %u: %s\n", port_id, new_mtu,
            ret ? rte_strerror(-ret) : "ok");
@@ -235,6 +240,7 @@ main(int argc, char *argv[])
 {
     static const struct option longopts[] = {
         { "name-prefix", required_argument, NULL, 'n' },
+        { "max-mtu", required_argument, NULL, 'm' },
         { NULL, 0, NULL, 0 },
     };
     const char *prefix = "vEth";
@@ -253,9 +259,11 @@ main(int argc, char *argv[])
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         if (c == 'n') {
             prefix = optarg;
+        } else if (c == 'm') {
+            max_mtu = strtoul(optarg, NULL, 10);
         } else {
             fprintf(stderr, "usage: kni [EAL-OPTION]... "
-                    "[-- [--name-prefix PREFIX]]\n");
+                    "[-- [--name-prefix PREFIX] [--max-mtu MTU]]\n");
             return EXIT_FAILURE;
         }
     }
