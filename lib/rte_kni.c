@@ -547,6 +547,7 @@ unsigned
 rte_kni_tx_burst(struct rte_kni *kni, struct rte_mbuf **mbufs, unsigned num)
 {
     const struct rte_mempool *hint = NULL;
+    const struct rte_mempool *tried = NULL; /* Pool tried in this burst. */
     unsigned sent = 0;
 
     while (sent < num) {
@@ -557,7 +558,10 @@ rte_kni_tx_burst(struct rte_kni *kni, struct rte_mbuf **mbufs, unsigned num)
         for (k = 0; k < KNI_TX_CHUNK && sent + k < num; k++) {
             struct rte_mbuf *m = mbufs[sent + k];
 
-            if (!kni_mbuf_is_registered(kni_ctx, m, &hint)) {
+            /* kni_try_register() locks: once per pool and burst. */
+            if (m->pool != tried
+                && !kni_mbuf_is_registered(kni_ctx, m, &hint)) {
+                tried = m->pool;
                 kni_try_register(m);
                 hint = NULL;
             }
