@@ -35,6 +35,7 @@
 #include <rte_mempool.h>
 
 #include "kni.h"
+#include "rte_kni-pmd.h"
 
 RTE_LOG_REGISTER_DEFAULT(rte_kni_logtype, INFO);
 
@@ -63,8 +64,13 @@ struct rte_kni {
     uint8_t new_mac[RTE_ETHER_ADDR_LEN];
     bool new_promisc, new_allmulti, new_up;
 
+    /* Held while rte_kni_handle_request() runs the callbacks and by
+     * rte_kni_set_mtu() and rte_kni_set_mac_addr().  Recursive: a callback
+     * may call those. */
+    pthread_mutex_t req_mutex;
+
     /* What the callbacks last saw, or accepted: a refusal restores it.
-     * Used only by rte_kni_handle_request() (after the snapshot). */
+     * Under 'req_mutex'. */
     uint32_t mtu;
     uint8_t mac[RTE_ETHER_ADDR_LEN];
     bool promisc, allmulti, up;
@@ -134,6 +140,26 @@ kni_sync_state(struct rte_kni *kni)
     }
 }
 
+static void
+kni_init_req_mutex(struct rte_kni *kni)
+{
+    pthread_mutexattr_t attr;
+
+    pthread_mutexattr_init(&attr);
+    pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+    pthread_mutex_init(&kni->req_mutex, &attr);
+    pthread_mutexattr_destroy(&attr);
+}
+
+/* Frees 'kni', no longer on 'knis'. */
+static void
+kni_free(struct rte_kni *kni)
+{
+    kni_dev_release(kni->dev);
+    pthread_mutex_destroy(&kni->req_mutex);
+    rte_free(kni);
+}
+
 struct rte_kni *
 rte_kni_alloc(struct rte_mempool *pktmbuf_pool,
               const struct rte_kni_conf *conf, struct rte_kni_ops *ops)
@@ -179,6 +205,7 @@ rte_kni_alloc(struct rte_mempool *pktmbuf_pool,
     }
     memcpy(kni->name, conf->name, name_len);
     kni->pool = pktmbuf_pool;
+    kni_init_req_mutex(kni);
     if (ops) {
         kni->ops = *ops;
     } else {
@@ -203,6 +230,7 @@ rte_kni_alloc(struct rte_mempool *pktmbuf_pool,
     if (error) {
         KNI_LOG(ERR, "%s: the kernel refused the interface: %s\n",
                 conf->name, rte_strerror(error));
+        pthread_mutex_destroy(&kni->req_mutex);
         rte_free(kni);
         kni = NULL;
         goto out;
@@ -238,8 +266,7 @@ rte_kni_release(struct rte_kni *kni)
         KNI_LOG(ERR, "rte_kni_release: not a KNI of this process\n");
         return -1;
     }
-    kni_dev_release(kni->dev);
-    rte_free(kni);
+    kni_free(kni);
     return 0;
 }
 
@@ -396,6 +423,7 @@ rte_kni_handle_request(struct rte_kni *kni)
     if (!kni) {
         return -1;
     }
+    pthread_mutex_lock(&kni->req_mutex);
     pthread_mutex_lock(&kni_mutex);
     kni_read_events_locked();
     ops = kni->ops;
@@ -471,6 +499,7 @@ rte_kni_handle_request(struct rte_kni *kni)
             kni->up = false;
         }
     }
+    pthread_mutex_unlock(&kni->req_mutex);
     return 0;
 }
 
@@ -675,6 +704,63 @@ rte_kni_update_link(struct rte_kni *kni, unsigned int linkup)
     return (info.flags & KNI_INFO_F_CARRIER) != 0;
 }
 
+int
+rte_kni_event_fd(void)
+{
+    int fd;
+
+    pthread_mutex_lock(&kni_mutex);
+    fd = kni_ctx ? kni_ctx_fd(kni_ctx) : -1;
+    pthread_mutex_unlock(&kni_mutex);
+    return fd;
+}
+
+int
+rte_kni_set_mtu(struct rte_kni *kni, uint16_t mtu)
+{
+    int error;
+
+    pthread_mutex_lock(&kni->req_mutex);
+    error = kni_dev_set_mtu(kni->dev, mtu);
+    if (!error) {
+        kni->mtu = mtu;
+    }
+    pthread_mutex_unlock(&kni->req_mutex);
+    return -error;
+}
+
+int
+rte_kni_set_mac_addr(struct rte_kni *kni,
+                     const uint8_t mac[RTE_ETHER_ADDR_LEN])
+{
+    int error;
+
+    pthread_mutex_lock(&kni->req_mutex);
+    error = kni_dev_set_mac(kni->dev, mac);
+    if (!error) {
+        memcpy(kni->mac, mac, RTE_ETHER_ADDR_LEN);
+    }
+    pthread_mutex_unlock(&kni->req_mutex);
+    return -error;
+}
+
+int
+rte_kni_set_mempool(struct rte_kni *kni, struct rte_mempool *mp)
+{
+    int error;
+
+    pthread_mutex_lock(&kni_mutex);
+    error = kni_register_mempool(kni_ctx, mp);
+    if (!error) {
+        error = kni_dev_set_mempool(kni->dev, mp);
+    }
+    if (!error) {
+        kni->pool = mp;
+    }
+    pthread_mutex_unlock(&kni_mutex);
+    return -error;
+}
+
 void
 rte_kni_close(void)
 {
@@ -683,8 +769,7 @@ rte_kni_close(void)
     pthread_mutex_lock(&kni_mutex);
     while ((kni = knis) != NULL) {
         knis = kni->next;
-        kni_dev_release(kni->dev);
-        rte_free(kni);
+        kni_free(kni);
     }
     if (kni_ctx) {
         kni_ctx_close(kni_ctx);
