@@ -42,11 +42,15 @@
  * set up (rte_eth_dev_set_link_up(), the default; _down() takes it away,
  * as pulling a cable would). */
 
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1           /* pthread_setname_np() */
+#endif
 #define ALLOW_EXPERIMENTAL_API 1
 #define ALLOW_INTERNAL_API 1
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdint.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -104,11 +108,15 @@ struct pmd_internals {
     struct pmd_queue txq;
 };
 
-/* The request thread, shared by every started port with one. */
+/* The request thread, shared by every started port with one.  Its
+ * start and stop are under 'req_ctl_mutex' (which the thread never
+ * takes), its list of ports under 'req_mutex'. */
+static pthread_mutex_t req_ctl_mutex = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t req_mutex = PTHREAD_MUTEX_INITIALIZER;
 static struct pmd_internals *req_ports; /* Under 'req_mutex'. */
-static pthread_t req_thread;
-static int req_stop_fd = -1;            /* eventfd: the thread exits. */
+static pthread_t req_thread;            /* Under 'req_ctl_mutex'. */
+static int req_stop_fd = -1;            /* eventfd: the thread exits.
+                                         * Under 'req_ctl_mutex'. */
 
 static uint16_t
 eth_kni_rx(void *queue, struct rte_mbuf **bufs, uint16_t nb_bufs)
@@ -241,7 +249,7 @@ eth_kni_kernel_allmulti(uint16_t port_id, uint8_t on)
 static void *
 eth_kni_request_thread(void *arg)
 {
-    int stop_fd = *(int *) arg;
+    int stop_fd = (int) (intptr_t) arg;
 
     for (;;) {
         struct pollfd pfd[2] = {
@@ -276,25 +284,29 @@ eth_kni_request_add(struct pmd_internals *internals)
 {
     int error = 0;
 
-    pthread_mutex_lock(&req_mutex);
-    if (!req_ports) {
+    pthread_mutex_lock(&req_ctl_mutex);
+    if (req_stop_fd < 0) {
         req_stop_fd = eventfd(0, EFD_CLOEXEC);
         if (req_stop_fd < 0) {
             error = errno;
         } else {
             error = pthread_create(&req_thread, NULL, eth_kni_request_thread,
-                                   &req_stop_fd);
+                                   (void *) (intptr_t) req_stop_fd);
             if (error) {
                 close(req_stop_fd);
                 req_stop_fd = -1;
+            } else {
+                pthread_setname_np(req_thread, "kni-request");
             }
         }
     }
     if (!error) {
+        pthread_mutex_lock(&req_mutex);
         internals->next_req = req_ports;
         req_ports = internals;
+        pthread_mutex_unlock(&req_mutex);
     }
-    pthread_mutex_unlock(&req_mutex);
+    pthread_mutex_unlock(&req_ctl_mutex);
     if (error) {
         PMD_LOG(ERR, "%s: starting the request thread failed: %s\n",
                 internals->kni_name, rte_strerror(error));
@@ -310,6 +322,7 @@ eth_kni_request_remove(struct pmd_internals *internals)
     struct pmd_internals **p;
     bool stop = false;
 
+    pthread_mutex_lock(&req_ctl_mutex);
     pthread_mutex_lock(&req_mutex);
     for (p = &req_ports; *p; p = &(*p)->next_req) {
         if (*p == internals) {
@@ -320,18 +333,21 @@ eth_kni_request_remove(struct pmd_internals *internals)
     }
     pthread_mutex_unlock(&req_mutex);
 
+    /* The thread may be waiting for 'req_mutex': it is free now. */
     if (stop) {
         uint64_t one = 1;
 
-        if (write(req_stop_fd, &one, sizeof one) != sizeof one) {
+        if (write(req_stop_fd, &one, sizeof one) == sizeof one) {
+            pthread_join(req_thread, NULL);
+            close(req_stop_fd);
+            req_stop_fd = -1;
+        } else {
+            /* The thread keeps running, serving no port. */
             PMD_LOG(ERR, "stopping the request thread failed: %s\n",
                     rte_strerror(errno));
-            return;
         }
-        pthread_join(req_thread, NULL);
-        close(req_stop_fd);
-        req_stop_fd = -1;
     }
+    pthread_mutex_unlock(&req_ctl_mutex);
 }
 
 static int
