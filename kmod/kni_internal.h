@@ -31,6 +31,8 @@
 #define KNI_BUF_SIZE_MAX	65536
 #define KNI_MAX_DEVS		1024	/* devices per file */
 #define KNI_RX_BATCH		32	/* rx descriptors per device per round */
+#define KNI_DESC_F_OFFLOADS	(KNI_DESC_F_CSUM_PARTIAL | \
+				 KNI_DESC_F_CSUM_VALID | KNI_DESC_F_HASH)
 /*
  * Each device's rings are mapped at dev id * KNI_MMAP_STRIDE; the file's
  * event ring at 0.
@@ -45,6 +47,7 @@ enum kni_lo_mode {
 
 extern enum kni_lo_mode kni_lo;
 extern bool kni_kthread_multiple;
+extern bool kni_rx_napi;
 extern bool kni_carrier_on;
 extern unsigned int kni_poll_us;
 extern unsigned int kni_max_pinned_mb;
@@ -132,6 +135,7 @@ struct kni_dev {
 	struct net_device __rcu *netdev;
 
 	u32 ring_size;
+	u32 offloads;		/* KNI_OFFLOAD_*, fixed at create */
 	u32 buf_size;		/* under tx_lock */
 	u32 policy;		/* KNI_POLICY_*, under RTNL */
 	u32 max_mtu_policy;	/* the owner's max_mtu; 0: the buffers' */
@@ -143,7 +147,13 @@ struct kni_dev {
 	struct kni_ring_offsets off;
 	struct kni_kring rx, comp, tx, fill;
 
-	/* Receive: served by one kthread. */
+	/*
+	 * Receive: served by one kthread, or (kthread_mode=none) by the
+	 * net_device's NAPI, scheduled by the owner's kick on its own CPU.
+	 * rx_lock makes the rx ring's consumer one: NAPI's poll, or a drain
+	 * while the interface is down or gone.
+	 */
+	spinlock_t rx_lock;
 	struct kni_kthread *kt;
 	struct list_head kt_node;	/* kt->devs, RCU */
 
@@ -159,7 +169,13 @@ struct kni_dev {
 /* Private part of a kni net_device. */
 struct kni_priv {
 	struct kni_dev *kd;
+	struct napi_struct napi;	/* kthread_mode=none */
 };
+
+static inline struct kni_priv *kni_netdev_priv(const struct net_device *dev)
+{
+	return netdev_priv(dev);
+}
 
 /* Per open file of /dev/kni. */
 struct kni_file {
@@ -221,7 +237,7 @@ void kni_dev_get_info(struct kni_dev *kd, struct kni_info *info);
 void kni_dev_get_addrs(struct kni_dev *kd, struct kni_addrs *a);
 void kni_dev_get_stats(struct kni_dev *kd, struct kni_stats *st);
 void kni_dev_kick(struct kni_dev *kd);
-bool kni_tx_frame(struct kni_dev *kd, const struct sk_buff *skb,
+bool kni_tx_frame(struct kni_dev *kd, struct sk_buff *skb,
 		  const void *data, u32 len);
 void kni_event_post(struct kni_dev *kd, u32 type, u32 value, u32 aux,
 		    const u8 *mac);
@@ -233,6 +249,9 @@ void kni_kthread_detach(struct kni_dev *kd);
 void kni_kthread_put(struct kni_dev *kd);
 int kni_kthread_set_core(struct kni_dev *kd, bool bind, u32 core_id);
 void kni_kthread_exit(void);
+int kni_napi_poll(struct napi_struct *napi, int budget);
+void kni_rx_kick(struct kni_dev *kd, struct net_device *dev);
+void kni_rx_drain(struct kni_dev *kd);
 
 /*
  * Ring helpers: the kernel never trusts an index userspace wrote.  Indices
@@ -299,10 +318,12 @@ static inline void kni_kring_need_wakeup(struct kni_kring *r, bool on)
 
 /*
  * Copies a descriptor out of shared memory once; use only the copy.
- * Returns false if a reserved field or a flag outside @flags is set.
+ * Returns false if a reserved field or a flag outside @flags is set, or
+ * (@offloads false) an offload field.
  */
 static inline bool kni_desc_read(struct kni_desc *dst,
-				 const struct kni_desc *src, u16 flags)
+				 const struct kni_desc *src, u16 flags,
+				 bool offloads)
 {
 	dst->addr = READ_ONCE(src->addr);
 	dst->cookie = READ_ONCE(src->cookie);
@@ -316,12 +337,16 @@ static inline bool kni_desc_read(struct kni_desc *dst,
 	dst->rsvd1 = READ_ONCE(src->rsvd1);
 	dst->hash = READ_ONCE(src->hash);
 	dst->rsvd2 = READ_ONCE(src->rsvd2);
-	return !(dst->flags & ~flags) && !dst->gso_type && !dst->rsvd0 &&
-	       !dst->csum_start && !dst->csum_offset && !dst->gso_size &&
-	       !dst->rsvd1 && !dst->hash && !dst->rsvd2;
+	if (dst->flags & ~flags || dst->rsvd0 || dst->rsvd1 || dst->rsvd2)
+		return false;
+	return offloads || (!dst->gso_type && !dst->csum_start &&
+			    !dst->csum_offset && !dst->gso_size && !dst->hash);
 }
 
-/* Writes a descriptor with @addr, @cookie, @len and @flags, the rest 0. */
+/*
+ * Writes a descriptor with @addr, @cookie, @len and @flags, the rest 0
+ * (kni_desc_write_offloads() then sets the offload fields).
+ */
 static inline void kni_desc_write(struct kni_desc *dst, u64 addr, u64 cookie,
 				  u32 len, u16 flags)
 {

@@ -29,10 +29,10 @@ module_param(lo_mode, charp, 0444);
 MODULE_PARM_DESC(lo_mode,
 		 "Loopback mode: lo_mode_none (default), lo_mode_fifo (rx ring looped to tx ring through fill buffers), lo_mode_fifo_skb (the same through an skb)");
 
-static char *kthread_mode = "single";
+static char *kthread_mode = "none";
 module_param(kthread_mode, charp, 0444);
 MODULE_PARM_DESC(kthread_mode,
-		 "Kernel receive threads: single (default, one for all devices), multiple (one per device, bound to core_id with force_bind)");
+		 "Kernel receive threads: none (default: no thread, receive runs through NAPI on the CPU of the owner's kick), single (one thread for all devices), multiple (one per device, bound to core_id with force_bind)");
 
 static char *carrier = "off";
 module_param(carrier, charp, 0444);
@@ -56,6 +56,7 @@ MODULE_PARM_DESC(max_pinned_mb_user,
 
 enum kni_lo_mode kni_lo;
 bool kni_kthread_multiple;
+bool kni_rx_napi;
 bool kni_carrier_on;
 
 static int kni_parse_params(void)
@@ -74,10 +75,15 @@ static int kni_parse_params(void)
 
 	if (!strcmp(kthread_mode, "single")) {
 		kni_kthread_multiple = false;
+		kni_rx_napi = false;
 	} else if (!strcmp(kthread_mode, "multiple")) {
 		kni_kthread_multiple = true;
+		kni_rx_napi = false;
+	} else if (!strcmp(kthread_mode, "none")) {
+		kni_kthread_multiple = false;
+		kni_rx_napi = true;
 	} else {
-		pr_err("invalid kthread_mode '%s' (single or multiple)\n",
+		pr_err("invalid kthread_mode '%s' (single, multiple or none)\n",
 		       kthread_mode);
 		return -EINVAL;
 	}

@@ -37,7 +37,7 @@
 
 static struct kni_dev *kni_netdev_kd(const struct net_device *dev)
 {
-	return ((struct kni_priv *)netdev_priv(dev))->kd;
+	return kni_netdev_priv(dev)->kd;
 }
 
 /* Transmit */
@@ -75,6 +75,39 @@ static void kni_tx_return(struct kni_dev *kd, const struct kni_desc *d)
 }
 
 /*
+ * The offload metadata of @skb, which the device's features allowed, in tx
+ * descriptor @t: a checksum left to do, the segmentation still to do, the
+ * flow hash.  @skb->data is at the Ethernet header.
+ */
+static void kni_tx_offloads(struct kni_dev *kd, struct kni_desc *t,
+			    struct sk_buff *skb)
+{
+	const struct skb_shared_info *sh = skb_shinfo(skb);
+	u16 flags = 0;
+
+	if (skb->ip_summed == CHECKSUM_PARTIAL) {
+		flags |= KNI_DESC_F_CSUM_PARTIAL;
+		WRITE_ONCE(t->csum_start, skb_checksum_start_offset(skb));
+		WRITE_ONCE(t->csum_offset, skb->csum_offset);
+	} else if (skb->ip_summed == CHECKSUM_UNNECESSARY) {
+		flags |= KNI_DESC_F_CSUM_VALID;
+	}
+	if (skb_is_gso(skb)) {
+		/* The features let only TCP segmentation through. */
+		u8 type = sh->gso_type & SKB_GSO_TCPV6 ? KNI_GSO_TCPV6 :
+			  KNI_GSO_TCPV4;
+
+		WRITE_ONCE(t->gso_type, type);
+		WRITE_ONCE(t->gso_size, sh->gso_size);
+	}
+	if (kd->offloads & KNI_OFFLOAD_HASH) {
+		flags |= KNI_DESC_F_HASH;
+		WRITE_ONCE(t->hash, skb_get_hash(skb));
+	}
+	WRITE_ONCE(t->flags, flags);
+}
+
+/*
  * Puts one frame on the tx ring, in a buffer taken from the fill ring.
  * The frame is @skb, or @len bytes at @data.  tx_lock held, bottom halves
  * off.  A bad fill descriptor goes back on the tx ring with
@@ -83,7 +116,7 @@ static void kni_tx_return(struct kni_dev *kd, const struct kni_desc *d)
  * frame (queued before KNI_IOC_SET_BUF_SIZE made the buffers larger) goes
  * back the same way, and the next one is tried, at most ring_size times.
  */
-bool kni_tx_frame(struct kni_dev *kd, const struct sk_buff *skb,
+bool kni_tx_frame(struct kni_dev *kd, struct sk_buff *skb,
 		  const void *data, u32 len)
 {
 	struct kni_tx_counters *c = &kd->txc;
@@ -106,7 +139,7 @@ bool kni_tx_frame(struct kni_dev *kd, const struct sk_buff *skb,
 			return false;
 		}
 		ok = kni_desc_read(&d, kni_kring_desc(&kd->fill,
-						      kd->fill.cached), 0);
+						      kd->fill.cached), 0, false);
 		kni_kring_cons_release(&kd->fill, 1);
 
 		rcu_read_lock();
@@ -137,6 +170,9 @@ bool kni_tx_frame(struct kni_dev *kd, const struct sk_buff *skb,
 
 	kni_desc_write(kni_kring_desc(&kd->tx, kd->tx.cached), d.addr,
 		       d.cookie, len, 0);
+	if (skb && kd->offloads)
+		kni_tx_offloads(kd, kni_kring_desc(&kd->tx, kd->tx.cached),
+				skb);
 	kni_kring_prod_submit(&kd->tx, 1);
 	u64_stats_update_begin(&c->syncp);
 	u64_stats_inc(&c->packets);
@@ -167,8 +203,9 @@ static netdev_tx_t kni_start_xmit(struct sk_buff *skb, struct net_device *dev)
 }
 
 /*
- * The owner moved the rings (KNI_IOC_KICK): wake the receive thread, and
- * the transmit queue if it waited for room.  RCU held.
+ * The owner moved the rings (KNI_IOC_KICK): receive here (kthread_mode=none)
+ * or wake the receive thread, and wake the transmit queue if it waited for
+ * room.  RCU held.
  */
 void kni_dev_kick(struct kni_dev *kd)
 {
@@ -176,12 +213,14 @@ void kni_dev_kick(struct kni_dev *kd)
 	struct net_device *dev;
 
 	atomic64_inc(&kd->kicks);
-	if (kt) {
+	dev = rcu_dereference(kd->netdev);
+	if (kni_rx_napi) {
+		kni_rx_kick(kd, dev);
+	} else if (kt) {
 		atomic_set(&kt->kicked, 1);
 		wake_up(&kt->wq);
 	}
 
-	dev = rcu_dereference(kd->netdev);
 	if (dev && netif_queue_stopped(dev)) {
 		spin_lock_bh(&kd->tx_lock);
 		if (kni_tx_room(kd) && !READ_ONCE(kd->dead)) {
@@ -203,6 +242,15 @@ static int kni_open(struct net_device *dev)
 	if (kni_carrier_on)
 		netif_carrier_on(dev);
 	netif_tx_start_all_queues(dev);
+	if (kni_rx_napi) {
+		struct napi_struct *napi = &kni_netdev_priv(dev)->napi;
+
+		napi_enable(napi);
+		/* Frames produced while the interface was coming up. */
+		local_bh_disable();
+		napi_schedule(napi);
+		local_bh_enable();
+	}
 	return 0;
 }
 
@@ -213,6 +261,13 @@ static int kni_stop(struct net_device *dev)
 	netif_tx_stop_all_queues(dev);
 	if (kni_carrier_on)
 		netif_carrier_off(dev);
+	if (kni_rx_napi) {
+		napi_disable(&kni_netdev_priv(dev)->napi);
+		/* Kicks drain rx from now on; take what came before. */
+		rcu_read_lock();
+		kni_rx_drain(kd);
+		rcu_read_unlock();
+	}
 	kni_event_post(kd, KNI_EVENT_UP, 0, 0, NULL);
 	return 0;
 }
@@ -489,11 +544,40 @@ static void kni_setup(struct net_device *dev)
 	dev->priv_flags |= IFF_DISABLE_NETPOLL;
 	/*
 	 * Transmit copies with skb_copy_bits(), which gathers page fragments
-	 * and frag lists, so the stack need not linearize.  No checksum or
-	 * segmentation offload: nothing would complete one.
+	 * and frag lists, so the stack need not linearize.  Checksum and
+	 * segmentation offloads only for an owner that completes them
+	 * (kni_set_offloads()).
 	 */
 	dev->features = NETIF_F_SG | NETIF_F_FRAGLIST | NETIF_F_HIGHDMA;
 	dev->hw_features = dev->features;
+}
+
+/*
+ * The offloads the owner asked for at create: checksums left to it
+ * (HW_CSUM: any protocol, from csum_start) and checked by it (RXCSUM), TCP
+ * segmentation up to the buffer size, the flow hash both ways.  ethtool -K
+ * may turn each off; the owner then just sees no such frames.
+ */
+static void kni_set_offloads(struct net_device *dev, u32 offloads,
+			     u32 buf_size)
+{
+	netdev_features_t f = 0;
+
+	if (offloads & KNI_OFFLOAD_CSUM)
+		f |= NETIF_F_HW_CSUM | NETIF_F_RXCSUM;
+	if (offloads & KNI_OFFLOAD_TSO) {
+		/* Not TSO_ECN or UDP: the descriptors cannot say CWR, and
+		 * owners need not segment UDP.
+		 */
+		f |= NETIF_F_TSO | NETIF_F_TSO6;
+		/* A whole GSO frame, headers included, fits one buffer. */
+		netif_set_tso_max_size(dev, buf_size - KNI_FRAME_OVERHEAD);
+	}
+	if (offloads & KNI_OFFLOAD_HASH)
+		f |= NETIF_F_RXHASH;
+	dev->hw_features |= f;
+	dev->features |= f;
+	dev->vlan_features = dev->features;
 }
 
 /* A CPU a receive thread may be bound to for the caller. */
@@ -521,8 +605,12 @@ static int kni_check_create(struct kni_create *c)
 	    c->pad || c->rsvd[0] || c->rsvd[1] || c->rsvd[2] ||
 	    c->id || c->ifindex || c->mmap_offset || c->mmap_size)
 		return -EINVAL;
-	if (c->offloads)
+	if (c->offloads & ~(KNI_OFFLOAD_CSUM | KNI_OFFLOAD_TSO |
+			    KNI_OFFLOAD_HASH))
 		return -EOPNOTSUPP;
+	/* Segmentation leaves the checksums to the other side too. */
+	if (c->offloads & KNI_OFFLOAD_TSO && !(c->offloads & KNI_OFFLOAD_CSUM))
+		return -EINVAL;
 	if (c->n_rx_queues > 1 || c->n_tx_queues > 1)
 		return -EINVAL;
 	if (c->buf_size < KNI_BUF_SIZE_MIN || c->buf_size > KNI_BUF_SIZE_MAX)
@@ -615,6 +703,7 @@ int kni_dev_create(struct kni_file *kf, struct kni_create __user *uarg)
 	refcount_set(&kd->ref, 1);
 	kd->kf = kf;
 	kd->ring_size = c.ring_size;
+	kd->offloads = c.offloads;
 	kd->buf_size = c.buf_size;
 	kd->policy = c.policy;
 	kd->max_mtu_policy = c.max_mtu < c.buf_size - KNI_FRAME_OVERHEAD ?
@@ -623,6 +712,7 @@ int kni_dev_create(struct kni_file *kf, struct kni_create __user *uarg)
 	kd->duplex = c.duplex;
 	INIT_LIST_HEAD(&kd->kt_node);
 	spin_lock_init(&kd->tx_lock);
+	spin_lock_init(&kd->rx_lock);
 	u64_stats_init(&kd->rxc.syncp);
 	u64_stats_init(&kd->txc.syncp);
 	ret = kni_dev_rings(kd, &c);
@@ -653,7 +743,9 @@ int kni_dev_create(struct kni_file *kf, struct kni_create __user *uarg)
 		goto out_erase;
 	}
 	dev_net_set(dev, net);
-	((struct kni_priv *)netdev_priv(dev))->kd = kd;
+	kni_netdev_priv(dev)->kd = kd;
+	if (kni_rx_napi)	/* enabled while the interface is up */
+		netif_napi_add(dev, &kni_netdev_priv(dev)->napi, kni_napi_poll);
 	refcount_inc(&kd->ref);		/* the net_device's */
 	dev->min_mtu = c.min_mtu;
 	dev->max_mtu = c.max_mtu;
@@ -662,6 +754,7 @@ int kni_dev_create(struct kni_file *kf, struct kni_create __user *uarg)
 		eth_hw_addr_set(dev, c.mac);
 	else
 		eth_hw_addr_random(dev);
+	kni_set_offloads(dev, c.offloads, c.buf_size);
 	netif_carrier_off(dev);
 	rcu_assign_pointer(kd->netdev, dev);
 
@@ -940,7 +1033,7 @@ int kni_dev_set_buf_size(struct kni_dev *kd, u32 buf_size)
 	while (n-- && kni_kring_prod_free(&kd->tx) &&
 	       kni_kring_cons_avail(&kd->fill, 1)) {
 		kni_desc_read(&d, kni_kring_desc(&kd->fill, kd->fill.cached),
-			      0);
+			      0, false);
 		kni_kring_cons_release(&kd->fill, 1);
 		kni_tx_return(kd, &d);
 	}

@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kni: kernel receive threads.
+ * kni: receive, by kernel threads or by NAPI.
  *
- * A receive thread takes frames userspace put on a device's rx ring, turns
- * them into skbs (or, in the loopback modes, copies them to the tx ring)
- * and returns the buffers on the comp ring.  kthread_mode=single runs one
+ * Receive takes frames userspace put on a device's rx ring, turns them
+ * into skbs (or, in the loopback modes, copies them to the tx ring) and
+ * returns the buffers on the comp ring.  kthread_mode=single runs one
  * thread for every device; kthread_mode=multiple runs one per device, bound
- * to core_id when the device asked for force_bind.
+ * to core_id when the device asked for force_bind.  kthread_mode=none runs
+ * no thread: the owner's KNI_IOC_KICK schedules the net_device's NAPI on
+ * the kicking CPU, where it runs before the ioctl returns (as tun's NAPI
+ * mode does), and hands the frames to GRO.  NEED_WAKEUP then stays set on
+ * rx, so the owner kicks after every batch it produces.
  *
  * Every loop has a bound: a round serves each device at most KNI_RX_BATCH
  * descriptors with bottom halves off for that device only, and the thread
@@ -30,28 +34,85 @@
 static DEFINE_MUTEX(kni_single_lock);
 static struct kni_kthread *kni_single;
 
+/*
+ * Checks the offload fields of rx descriptor @d against the device's
+ * offloads: the flags and fields of one it was not created with, a
+ * checksum outside the frame, segmentation without a checksum to do.
+ */
+static bool kni_rx_desc_ok(const struct kni_dev *kd, const struct kni_desc *d)
+{
+	u32 o = kd->offloads;
+
+	if (d->flags & (KNI_DESC_F_CSUM_PARTIAL | KNI_DESC_F_CSUM_VALID) &&
+	    !(o & KNI_OFFLOAD_CSUM))
+		return false;
+	if (d->flags & KNI_DESC_F_HASH ? !(o & KNI_OFFLOAD_HASH) : d->hash)
+		return false;
+	if (d->flags & KNI_DESC_F_CSUM_PARTIAL) {
+		if ((u32)d->csum_start + d->csum_offset + sizeof(__sum16) >
+		    d->len)
+			return false;
+	} else if (d->csum_start || d->csum_offset) {
+		return false;
+	}
+	if (d->gso_type == KNI_GSO_NONE)
+		return !d->gso_size;
+	return o & KNI_OFFLOAD_TSO && d->gso_type <= KNI_GSO_UDP_L4 &&
+	       d->gso_size && d->flags & KNI_DESC_F_CSUM_PARTIAL;
+}
+
+/*
+ * The offloads of rx descriptor @d (checked) on @skb, whose data is at the
+ * Ethernet header.  A segmentation request is untrusted (SKB_GSO_DODGY):
+ * the stack checks the headers before it segments.
+ */
+static void kni_rx_offloads(struct sk_buff *skb, const struct kni_desc *d)
+{
+	static const u32 gso_types[] = {
+		[KNI_GSO_TCPV4] = SKB_GSO_TCPV4,
+		[KNI_GSO_TCPV6] = SKB_GSO_TCPV6,
+		[KNI_GSO_UDP_L4] = SKB_GSO_UDP_L4,
+	};
+
+	if (d->flags & KNI_DESC_F_CSUM_PARTIAL)
+		skb_partial_csum_set(skb, d->csum_start, d->csum_offset);
+	else if (d->flags & KNI_DESC_F_CSUM_VALID)
+		skb->ip_summed = CHECKSUM_UNNECESSARY;
+	if (d->gso_type != KNI_GSO_NONE) {
+		skb_shinfo(skb)->gso_size = d->gso_size;
+		skb_shinfo(skb)->gso_type = gso_types[d->gso_type] |
+					    SKB_GSO_DODGY;
+		skb_shinfo(skb)->gso_segs = 0;
+	}
+	if (d->flags & KNI_DESC_F_HASH)
+		skb_set_hash(skb, d->hash, PKT_HASH_TYPE_L4);
+}
+
 static struct sk_buff *kni_rx_skb(struct kni_dev *kd, struct net_device *dev,
-				  const void *src, u32 len)
+				  const void *src, const struct kni_desc *d)
 {
 	struct sk_buff *skb;
 
-	skb = netdev_alloc_skb_ip_align(dev, len);
+	skb = netdev_alloc_skb_ip_align(dev, d->len);
 	if (!skb) {
 		kni_stat_inc(&kd->rxc.syncp, &kd->rxc.nomem);
 		return NULL;
 	}
-	skb_put_data(skb, src, len);
+	skb_put_data(skb, src, d->len);
+	kni_rx_offloads(skb, d);
 	return skb;
 }
 
 /*
- * One frame of @len bytes at @src (registered memory, RCU held) for @dev,
- * which is NULL once the net_device is gone; an skb for the stack goes on
- * @list.
+ * The frame of rx descriptor @d at @src (registered memory, RCU held) for
+ * @dev, which is NULL once the net_device is gone; an skb for the stack
+ * goes to GRO under NAPI (@napi), else on @list.
  */
 static void kni_rx_frame(struct kni_dev *kd, struct net_device *dev,
-			 const void *src, u32 len, struct list_head *list)
+			 const void *src, const struct kni_desc *d,
+			 struct napi_struct *napi, struct list_head *list)
 {
+	u32 len = d->len;
 	struct sk_buff *skb;
 
 	if (!dev) {
@@ -65,7 +126,7 @@ static void kni_rx_frame(struct kni_dev *kd, struct net_device *dev,
 		spin_unlock(&kd->tx_lock);
 		return;
 	case KNI_LO_FIFO_SKB:
-		skb = kni_rx_skb(kd, dev, src, len);
+		skb = kni_rx_skb(kd, dev, src, d);
 		if (!skb)
 			return;
 		spin_lock(&kd->tx_lock);
@@ -81,7 +142,7 @@ static void kni_rx_frame(struct kni_dev *kd, struct net_device *dev,
 		kni_stat_inc(&kd->rxc.syncp, &kd->rxc.dropped);
 		return;
 	}
-	skb = kni_rx_skb(kd, dev, src, len);
+	skb = kni_rx_skb(kd, dev, src, d);
 	if (!skb)
 		return;
 	skb->protocol = eth_type_trans(skb, dev);
@@ -89,31 +150,37 @@ static void kni_rx_frame(struct kni_dev *kd, struct net_device *dev,
 	u64_stats_inc(&kd->rxc.packets);
 	u64_stats_add(&kd->rxc.bytes, len);
 	u64_stats_update_end(&kd->rxc.syncp);
-	list_add_tail(&skb->list, list);
+	if (napi)
+		napi_gro_receive(napi, skb);
+	else
+		list_add_tail(&skb->list, list);
 }
 
 /*
- * Serves up to KNI_RX_BATCH rx descriptors of one device.  RCU held, bottom
- * halves off.  Every descriptor taken goes back on comp, so never take more
- * than comp has room for.  The stack gets the batch's skbs here, in order:
- * netif_rx() would queue them on this CPU's backlog, and a batch queued on
- * another CPU after the thread moved could overtake it.
+ * Serves up to @max (at most KNI_RX_BATCH) rx descriptors of one device,
+ * for @napi's poll or, with @napi NULL, for a receive thread or a drain.
+ * RCU held, bottom halves off.  Every descriptor taken goes back on comp,
+ * so never take more than comp has room for.  Without NAPI the stack gets
+ * the batch's skbs here, in order: netif_rx() would queue them on this
+ * CPU's backlog, and a batch queued on another CPU after the thread moved
+ * could overtake it.
  */
-static u32 kni_rx_dev(struct kni_dev *kd)
+static u32 kni_rx_dev(struct kni_dev *kd, struct napi_struct *napi, u32 max)
 {
 	struct net_device *dev = rcu_dereference(kd->netdev);
 	LIST_HEAD(list);
 	u32 n, room, i;
 
-	n = kni_kring_cons_avail(&kd->rx, KNI_RX_BATCH);
+	spin_lock(&kd->rx_lock);
+	n = kni_kring_cons_avail(&kd->rx, max);
 	if (!n)
-		return 0;
+		goto out;
 	room = kni_kring_prod_free(&kd->comp);
 	if (room < n) {
 		kni_stat_inc(&kd->rxc.syncp, &kd->rxc.comp_full);
 		n = room;
 		if (!n)
-			return 0;
+			goto out;
 	}
 
 	for (i = 0; i < n; i++) {
@@ -122,11 +189,12 @@ static u32 kni_rx_dev(struct kni_dev *kd)
 		u16 flags = 0;
 
 		if (kni_desc_read(&d, kni_kring_desc(&kd->rx, kd->rx.cached + i),
-				  0) &&
+				  KNI_DESC_F_OFFLOADS, true) &&
+		    kni_rx_desc_ok(kd, &d) &&
 		    d.len >= ETH_HLEN && d.len <= KNI_BUF_SIZE_MAX)
 			src = kni_mem_lookup(kd->kf, d.addr, d.len);
 		if (src) {
-			kni_rx_frame(kd, dev, src, d.len, &list);
+			kni_rx_frame(kd, dev, src, &d, napi, &list);
 		} else {
 			kni_stat_inc(&kd->rxc.syncp, &kd->rxc.bad_desc);
 			flags = KNI_DESC_F_INVALID;
@@ -137,9 +205,88 @@ static u32 kni_rx_dev(struct kni_dev *kd)
 	/* Release orders the copies above before userspace reuses buffers. */
 	kni_kring_prod_submit(&kd->comp, n);
 	kni_kring_cons_release(&kd->rx, n);
+out:
+	spin_unlock(&kd->rx_lock);
 	if (!list_empty(&list))
 		netif_receive_skb_list(&list);
 	return n;
+}
+
+/* NAPI (kthread_mode=none) */
+
+/*
+ * The net_device's poll, scheduled by a kick: at most @budget frames.  rx's
+ * NEED_WAKEUP is never cleared in this mode, so a frame produced after the
+ * last look comes with a kick; only a full comp ring needs a wake-up asked
+ * for, and one more look.
+ */
+int kni_napi_poll(struct napi_struct *napi, int budget)
+{
+	struct kni_dev *kd = kni_netdev_priv(napi->dev)->kd;
+	int done = 0;
+	u32 n;
+
+	kni_kring_need_wakeup(&kd->comp, false);
+	rcu_read_lock();
+	while (done < budget) {
+		n = kni_rx_dev(kd, napi, min_t(int, budget - done, KNI_RX_BATCH));
+		if (!n)
+			break;
+		done += n;
+	}
+	rcu_read_unlock();
+	if (done < budget && napi_complete_done(napi, done) &&
+	    kni_kring_cons_avail(&kd->rx, 1)) {
+		/* Stopped by a full comp ring: ask for a kick, look again. */
+		kni_kring_need_wakeup(&kd->comp, true);
+		if (kni_kring_prod_free(&kd->comp))
+			napi_schedule(napi);
+	}
+	return done;
+}
+
+/*
+ * Takes back at most a ring's worth of rx frames without NAPI: dropped if
+ * the interface is down, given to the stack if it came up meanwhile.  For
+ * a device whose interface is down or gone.  RCU held.
+ */
+void kni_rx_drain(struct kni_dev *kd)
+{
+	u32 left = kd->ring_size, n;
+
+	kni_kring_need_wakeup(&kd->comp, false);
+	local_bh_disable();
+	while (left) {
+		n = kni_rx_dev(kd, NULL, min_t(u32, left, KNI_RX_BATCH));
+		if (n) {
+			left -= n;
+			continue;
+		}
+		if (!kni_kring_cons_avail(&kd->rx, 1))
+			break;
+		/* Stopped by a full comp ring: ask for a kick, look again. */
+		kni_kring_need_wakeup(&kd->comp, true);
+		if (!kni_kring_prod_free(&kd->comp))
+			break;
+		left--;
+	}
+	local_bh_enable();
+}
+
+/*
+ * The owner's kick (kthread_mode=none): receive on this CPU now, through
+ * NAPI while the interface is up.  RCU held.
+ */
+void kni_rx_kick(struct kni_dev *kd, struct net_device *dev)
+{
+	if (dev && netif_running(dev)) {
+		local_bh_disable();
+		napi_schedule(&kni_netdev_priv(dev)->napi);
+		/* Runs the poll here, unless it already runs elsewhere. */
+		local_bh_enable();
+	} else {
+		kni_rx_drain(kd);
+	}
 }
 
 static u32 kni_kthread_round(struct kni_kthread *kt)
@@ -150,7 +297,7 @@ static u32 kni_kthread_round(struct kni_kthread *kt)
 	rcu_read_lock();
 	list_for_each_entry_rcu(kd, &kt->devs, kt_node) {
 		local_bh_disable();
-		work += kni_rx_dev(kd);
+		work += kni_rx_dev(kd, NULL, KNI_RX_BATCH);
 		local_bh_enable();
 	}
 	rcu_read_unlock();
@@ -258,6 +405,8 @@ int kni_kthread_attach(struct kni_dev *kd, const char *name, bool force_bind,
 {
 	struct kni_kthread *kt;
 
+	if (kni_rx_napi)
+		return 0;	/* no thread: the owner's kicks receive */
 	if (kni_kthread_multiple) {
 		kt = kni_kthread_new(name, force_bind, core_id);
 		if (IS_ERR(kt))
@@ -317,6 +466,8 @@ int kni_kthread_set_core(struct kni_dev *kd, bool bind, u32 core_id)
 {
 	struct kni_kthread *kt = kd->kt;
 
+	if (kni_rx_napi)
+		return 0;	/* receive runs on the kicking CPU */
 	if (!kt)
 		return -ENODEV;
 	return set_cpus_allowed_ptr(kt->task, bind ? cpumask_of(core_id) :

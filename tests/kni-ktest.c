@@ -1344,6 +1344,24 @@ test_kthread(void)
     check(!error, "CREATE with force_bind to core %u: %s", c.core_id,
           err_str(error));
 
+    if (!strcmp(param_kthread_mode, "none")) {
+        /* No thread: receive runs in the kicker's context through NAPI,
+         * so an idle device has nothing that could run. */
+        struct kni_core core = {
+            .id = d.c.id, .flags = KNI_CREATE_F_FORCE_BIND, .core_id = 0,
+        };
+
+        check(!find_kthread("kni_ktk0") && !find_kthread("kni_single"),
+              "kthread_mode=none: no receive thread");
+        check(ioctl(fd, KNI_IOC_SET_CORE, &core) == 0,
+              "SET_CORE accepted, nothing to bind");
+        core.core_id = 4096;
+        check(ioctl(fd, KNI_IOC_SET_CORE, &core) < 0 && errno == EINVAL,
+              "SET_CORE to core 4096: EINVAL");
+        close(fd);
+        return;
+    }
+
     pid = find_kthread(multiple ? "kni_ktk0" : "kni_single");
     check(pid > 0, "receive thread %s: pid %d",
           multiple ? "kni_ktk0" : "kni_single", (int) pid);
@@ -2959,8 +2977,12 @@ test_compfull(void)
     int fd, i;
 
     loop_setup(&fd, &a, &d, "ktf0", 64);
-    pid = find_kthread(multiple ? "kni_ktf0" : "kni_single");
-    check(pid > 0, "receive thread pid %d", (int) pid);
+    if (strcmp(param_kthread_mode, "none")) {
+        pid = find_kthread(multiple ? "kni_ktf0" : "kni_single");
+        check(pid > 0, "receive thread pid %d", (int) pid);
+    } else {
+        pid = 0;        /* Receive runs in the kick: no thread to spin. */
+    }
     /* 64 frames fill comp; 32 more wait on rx. */
     for (i = 0; i < 64; i++) {
         push_desc(&d.rx, (uintptr_t) a.base + (size_t) i * BUF_SIZE, 64, i);
@@ -2977,16 +2999,20 @@ test_compfull(void)
     rx_submit_kick(&d);
     sleep_ms(300);
 
-    unsigned long long ns0 = run_ns(pid);
-    double start = now();
+    if (pid > 0) {
+        unsigned long long ns0 = run_ns(pid);
+        double start = now();
 
-    sleep_ms(2000);
-    double pct = (run_ns(pid) - ns0) / 1e9 / (now() - start) * 100;
+        sleep_ms(2000);
+        double pct = (run_ns(pid) - ns0) / 1e9 / (now() - start) * 100;
 
-    printf("COMPFULL kthread_mode=%s cpu_percent=%.2f\n", param_kthread_mode,
-           pct);
-    check(pct < 5, "receive thread used %.2f%% of a CPU while comp was "
-          "full", pct);
+        printf("COMPFULL kthread_mode=%s cpu_percent=%.2f\n",
+               param_kthread_mode, pct);
+        check(pct < 5, "receive thread used %.2f%% of a CPU while comp was "
+              "full", pct);
+    }
+    check(ring_avail(&d.comp) == 64, "32 frames wait on rx, comp still "
+          "full (%u)", ring_avail(&d.comp));
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     check(*d.comp.flags & KNI_RING_F_NEED_WAKEUP,
           "NEED_WAKEUP set on the comp ring");
@@ -2999,6 +3025,436 @@ test_compfull(void)
     }
     check(ring_avail(&d.comp) == 32, "after the kick, the 32 waiting frames "
           "were taken (%u)", ring_avail(&d.comp));
+    close(fd);
+}
+
+/* A wire between two devices on one file: each frame one device transmits
+ * is given, in the same buffer and with its descriptor's offload metadata,
+ * to the other device's rx ring, as a switch that keeps the metadata
+ * would.  Counts what crossed. */
+
+#define WIRE_BUF 65536
+#define WIRE_RING 256
+#define WIRE_BUFS (4 * WIRE_RING)
+
+struct wire_counts {
+    uint64_t frames, bytes, gso, csum_partial, csum_valid, hash, dropped;
+    uint32_t max_len;
+};
+
+struct wire {
+    struct tdev *d[2];
+    struct area *a;
+    uint32_t free[WIRE_BUFS];
+    uint32_t n_free;
+    struct wire_counts count[2];        /* [i]: frames from d[i]. */
+    pthread_t thread;
+    volatile bool stop;
+};
+
+static void
+wire_refill(struct wire *w, struct tdev *d)
+{
+    uint32_t n = 0;
+
+    while (w->n_free && ring_free(&d->fill)) {
+        uint32_t b = w->free[--w->n_free];
+
+        push_desc(&d->fill, (uintptr_t) w->a->base + (size_t) b * WIRE_BUF,
+                  WIRE_BUF, b);
+        n++;
+    }
+    if (n && ring_need_wakeup(&d->fill)) {
+        tdev_kick(d);
+    }
+}
+
+/* Takes back the buffers 'd' is done with on comp. */
+static void
+wire_reclaim(struct wire *w, struct tdev *d)
+{
+    uint32_t n = ring_avail(&d->comp);
+
+    for (uint32_t i = 0; i < n; i++) {
+        const struct kni_desc *c = ring_slot(&d->comp, d->comp.idx + i);
+
+        w->free[w->n_free++] = c->cookie;
+    }
+    ring_release(&d->comp, n);
+    if (n && ring_need_wakeup(&d->comp)) {
+        tdev_kick(d);
+    }
+}
+
+/* Moves what d[i] transmitted to d[1 - i]; returns the frames moved. */
+static uint32_t
+wire_move(struct wire *w, int i)
+{
+    struct tdev *from = w->d[i], *to = w->d[1 - i];
+    struct wire_counts *wc = &w->count[i];
+    uint32_t n = ring_avail(&from->tx), moved = 0;
+
+    for (uint32_t k = 0; k < n; k++) {
+        const struct kni_desc *t = ring_slot(&from->tx, from->tx.idx + k);
+
+        if (t->flags & KNI_DESC_F_INVALID || !t->len) {
+            w->free[w->n_free++] = t->cookie;
+            continue;
+        }
+        if (!ring_free(&to->rx)) {
+            wc->dropped++;
+            w->free[w->n_free++] = t->cookie;
+            continue;
+        }
+        struct kni_desc *r = ring_slot(&to->rx, to->rx.idx);
+
+        *r = *t;
+        ring_submit(&to->rx, 1);
+        wc->frames++;
+        wc->bytes += t->len;
+        wc->max_len = t->len > wc->max_len ? t->len : wc->max_len;
+        wc->gso += t->gso_type != KNI_GSO_NONE;
+        wc->csum_partial += !!(t->flags & KNI_DESC_F_CSUM_PARTIAL);
+        wc->csum_valid += !!(t->flags & KNI_DESC_F_CSUM_VALID);
+        wc->hash += !!(t->flags & KNI_DESC_F_HASH);
+        moved++;
+    }
+    ring_release(&from->tx, n);
+    if (moved && ring_need_wakeup(&to->rx)) {
+        tdev_kick(to);
+    }
+    return n;
+}
+
+static void *
+wire_main(void *arg)
+{
+    struct wire *w = arg;
+
+    while (!w->stop) {
+        uint32_t n = 0;
+
+        for (int i = 0; i < 2; i++) {
+            wire_reclaim(w, w->d[i]);
+            n += wire_move(w, i);
+            wire_refill(w, w->d[i]);
+        }
+        if (!n) {
+            usleep(100);
+        }
+    }
+    return NULL;
+}
+
+/* In a child of tcp_transfer(): enters network namespace 'ns' (exit
+ * status 2 if it cannot) and returns the address of port 5001. */
+static struct sockaddr_in
+tcp_transfer_enter(const char *ns)
+{
+    struct sockaddr_in sin = { .sin_family = AF_INET,
+                               .sin_port = htons(5001) };
+    char path[64];
+    int fd;
+
+    snprintf(path, sizeof path, "/run/netns/%s", ns);
+    fd = open(path, O_RDONLY);
+    if (fd < 0 || setns(fd, CLONE_NEWNET)) {
+        _exit(2);
+    }
+    return sin;
+}
+
+/* Sends 'bytes' of a counting pattern over TCP from namespace 'ns_a' to
+ * 'ip' in namespace 'ns_b' (port 5001), in two processes; returns true if
+ * the receiver got them all, in order and intact. */
+static bool
+tcp_transfer(const char *ns_a, const char *ns_b, const char *ip,
+             size_t bytes, double *secs)
+{
+    int pipefd[2], status, ok = 0;
+    pid_t rx, tx;
+    double start;
+
+    if (pipe(pipefd)) {
+        return false;
+    }
+    rx = fork();
+    if (!rx) {
+        struct sockaddr_in sin = tcp_transfer_enter(ns_b);
+        static unsigned char buf[65536];
+        size_t got = 0;
+        int ls, cs, one = 1;
+
+        ls = socket(AF_INET, SOCK_STREAM, 0);
+        setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        if (bind(ls, (struct sockaddr *) &sin, sizeof sin) || listen(ls, 1)) {
+            _exit(3);
+        }
+        if (write(pipefd[1], "r", 1) != 1) {
+            _exit(4);
+        }
+        cs = accept(ls, NULL, NULL);
+        while (got < bytes) {
+            ssize_t n = read(cs, buf, sizeof buf);
+
+            if (n <= 0) {
+                _exit(5);
+            }
+            for (ssize_t i = 0; i < n; i++) {
+                if (buf[i] != (unsigned char) ((got + i) * 7 + 3)) {
+                    _exit(6);
+                }
+            }
+            got += n;
+        }
+        _exit(0);
+    }
+    char c;
+
+    if (read(pipefd[0], &c, 1) != 1) {
+        waitpid(rx, &status, 0);
+        return false;
+    }
+    start = now();
+    tx = fork();
+    if (!tx) {
+        struct sockaddr_in sin = tcp_transfer_enter(ns_a);
+        static unsigned char buf[65536];
+        size_t sent = 0;
+        int s;
+
+        inet_pton(AF_INET, ip, &sin.sin_addr);
+        s = socket(AF_INET, SOCK_STREAM, 0);
+        if (connect(s, (struct sockaddr *) &sin, sizeof sin)) {
+            _exit(3);
+        }
+        while (sent < bytes) {
+            size_t n = bytes - sent < sizeof buf ? bytes - sent : sizeof buf;
+
+            for (size_t i = 0; i < n; i++) {
+                buf[i] = (sent + i) * 7 + 3;
+            }
+            ssize_t k = write(s, buf, n);
+
+            if (k <= 0) {
+                _exit(4);
+            }
+            sent += k;
+        }
+        shutdown(s, SHUT_WR);
+        _exit(0);
+    }
+    waitpid(tx, &status, 0);
+    ok += WIFEXITED(status) && !WEXITSTATUS(status);
+    if (!ok) {
+        kill(rx, SIGKILL);
+    }
+    waitpid(rx, &status, 0);
+    ok += WIFEXITED(status) && !WEXITSTATUS(status);
+    *secs = now() - start;
+    close(pipefd[0]);
+    close(pipefd[1]);
+    return ok == 2;
+}
+
+/* TCP between two network namespaces over two kni devices joined by a
+ * wire, with every offload (checksums, segmentation, hash) or none: the
+ * stack must hand over 64 KB frames with their checksums left to do and
+ * take them back the same way, and the data must arrive intact. */
+static void
+test_offload(void)
+{
+    static const uint32_t sets[] = {
+        KNI_OFFLOAD_CSUM | KNI_OFFLOAD_TSO | KNI_OFFLOAD_HASH, 0,
+    };
+    struct area a;
+    int fd;
+
+    if (lo_fifo()) {
+        printf("SKIP: offload needs lo_mode_none\n");
+        return;
+    }
+    fd = open_kni();
+    if (area_reg(fd, &a, (size_t) WIRE_BUFS * WIRE_BUF)) {
+        fatal("register %d MiB", WIRE_BUFS * WIRE_BUF >> 20);
+    }
+
+    /* Refused: an unknown offload, segmentation without checksums. */
+    struct kni_create c;
+    struct tdev d[2];
+
+    create_init(&c, "kto0");
+    c.offloads = 1U << 7;
+    check(tdev_create(&d[0], fd, &c) == EOPNOTSUPP,
+          "CREATE with an unknown offload: EOPNOTSUPP");
+    c.offloads = KNI_OFFLOAD_TSO;
+    check(tdev_create(&d[0], fd, &c) == EINVAL,
+          "CREATE with TSO but no checksum offload: EINVAL");
+
+    for (size_t k = 0; k < sizeof sets / sizeof sets[0]; k++) {
+        uint32_t offloads = sets[k];
+        const char *what = offloads ? "offloads on" : "offloads off";
+        struct wire w;
+        double secs = 0;
+        const char *out;
+        bool ok;
+
+        memset(&w, 0, sizeof w);
+        w.a = &a;
+        for (int i = 0; i < 2; i++) {
+            create_init(&c, "");
+            snprintf(c.name, sizeof c.name, "kto%d", i);
+            c.buf_size = WIRE_BUF;
+            c.ring_size = WIRE_RING;
+            c.offloads = offloads;
+            if (tdev_create(&d[i], fd, &c)) {
+                fatal("create %s", c.name);
+            }
+            w.d[i] = &d[i];
+        }
+        for (uint32_t b = 0; b < WIRE_BUFS; b++) {
+            w.free[w.n_free++] = b;
+        }
+        if (offloads) {
+            out = run_output("ethtool -k kto0");
+            check(strstr(out, "tcp-segmentation-offload: on")
+                  && strstr(out, "tx-checksumming: on")
+                  && strstr(out, "rx-checksumming: on")
+                  && strstr(out, "receive-hashing: on"),
+                  "ethtool -k: TSO, checksums and hashing on");
+        }
+        pthread_create(&w.thread, NULL, wire_main, &w);
+        for (int i = 0; i < 2; i++) {
+            tdev_set_carrier(&d[i], 1);
+        }
+        ok = !run("ip netns add ktoa && ip netns add ktob"
+                  " && ip link set kto0 netns ktoa"
+                  " && ip link set kto1 netns ktob"
+                  " && ip -n ktoa addr add 10.78.0.1/24 dev kto0"
+                  " && ip -n ktob addr add 10.78.0.2/24 dev kto1"
+                  " && ip -n ktoa link set kto0 up"
+                  " && ip -n ktob link set kto1 up"
+                  " && ip netns exec ktoa ping -c 3 -i 0.2 -W 2 10.78.0.2"
+                  " > /dev/null");
+        check(ok, "%s: ping across the wire", what);
+        ok = ok && tcp_transfer("ktoa", "ktob", "10.78.0.2", 64 << 20, &secs);
+        check(ok, "%s: 64 MiB over TCP, intact, in %.1f s", what, secs);
+        w.stop = true;
+        pthread_join(w.thread, NULL);
+
+        struct wire_counts *ab = &w.count[0], *ba = &w.count[1];
+
+        printf("OFFLOAD %s: a->b %"PRIu64" frames, %"PRIu64" bytes, "
+               "largest %"PRIu32", gso %"PRIu64", csum_partial %"PRIu64
+               ", hash %"PRIu64", dropped %"PRIu64"; b->a %"PRIu64
+               " frames, csum_partial %"PRIu64"; %.0f Mb/s\n", what,
+               ab->frames, ab->bytes, ab->max_len, ab->gso,
+               ab->csum_partial, ab->hash, ab->dropped, ba->frames,
+               ba->csum_partial, secs ? 64 * 8 * 1.048576 / secs : 0);
+        if (offloads) {
+            check(ab->gso > 0 && ab->max_len > 1514 + 1000,
+                  "segmentation left to the owner: %"PRIu64" GSO frames, "
+                  "the largest %"PRIu32" bytes", ab->gso, ab->max_len);
+            check(ab->csum_partial > 0 && ba->csum_partial > 0,
+                  "checksums left to the owner both ways");
+            check(ab->hash == ab->frames, "every frame carries its hash");
+        } else {
+            check(!ab->gso && !ab->csum_partial && !ab->hash
+                  && !ba->csum_partial && ab->max_len <= 1514,
+                  "no offload metadata, no frame above 1514 bytes "
+                  "(largest %"PRIu32")", ab->max_len);
+        }
+        struct kni_stats st = tdev_stats(&d[1]);
+
+        check(st.rx_bad_desc == 0 && st.rx_nomem == 0,
+              "%s: the receiving device refused nothing", what);
+        run("ip netns del ktoa; ip netns del ktob");
+        for (int i = 0; i < 2; i++) {
+            tdev_release(&d[i]);
+        }
+    }
+    close(fd);
+}
+
+/* Bad offload metadata on rx never reaches the stack: a device without
+ * offloads refuses any, one with them refuses a checksum outside the frame
+ * and segmentation without a checksum to do.  Every buffer comes back. */
+static void
+test_offload_bad(void)
+{
+    struct kni_desc bad[] = {
+        { .flags = KNI_DESC_F_CSUM_PARTIAL, .csum_start = 50,
+          .csum_offset = 16 },
+        { .flags = KNI_DESC_F_CSUM_PARTIAL, .csum_start = 60,
+          .csum_offset = 6 },
+        { .gso_type = KNI_GSO_TCPV4, .gso_size = 1000 },
+        { .flags = KNI_DESC_F_CSUM_PARTIAL, .csum_start = 34,
+          .csum_offset = 16, .gso_type = 9, .gso_size = 1000 },
+        { .flags = KNI_DESC_F_CSUM_PARTIAL, .csum_start = 34,
+          .csum_offset = 16, .gso_type = KNI_GSO_TCPV4 },
+        { .hash = 5 },
+        { .csum_start = 34 },
+    };
+    const uint32_t n_bad = sizeof bad / sizeof bad[0];
+    struct kni_create c;
+    struct area a;
+    struct tdev d;
+    int fd = open_kni();
+
+    if (area_reg(fd, &a, (size_t) 64 * BUF_SIZE)) {
+        fatal("register memory");
+    }
+    for (int with = 0; with < 2; with++) {
+        uint32_t want = with ? n_bad : n_bad + 1;
+
+        create_init(&c, "ktob0");
+        c.ring_size = 64;
+        c.offloads = with ? KNI_OFFLOAD_CSUM | KNI_OFFLOAD_TSO : 0;
+        if (tdev_create(&d, fd, &c)) {
+            fatal("create ktob0");
+        }
+        run("ip link set ktob0 up");
+        for (uint32_t i = 0; i < n_bad; i++) {
+            struct kni_desc *r = ring_slot(&d.rx, d.rx.idx);
+
+            *r = bad[i];
+            r->addr = (uintptr_t) a.base + (size_t) i * BUF_SIZE;
+            r->len = 60;
+            r->cookie = i;
+            ring_submit(&d.rx, 1);
+        }
+        if (!with) {
+            /* Fine with offloads, not without: a valid checksum flag. */
+            struct kni_desc *r = ring_slot(&d.rx, d.rx.idx);
+
+            memset(r, 0, sizeof *r);
+            r->flags = KNI_DESC_F_CSUM_VALID;
+            r->addr = (uintptr_t) a.base + (size_t) n_bad * BUF_SIZE;
+            r->len = 60;
+            r->cookie = n_bad;
+            ring_submit(&d.rx, 1);
+        }
+        tdev_kick(&d);
+        for (int i = 0; i < 500 && ring_avail(&d.comp) < want; i++) {
+            sleep_ms(2);
+        }
+        uint32_t invalid = 0, n = ring_avail(&d.comp);
+
+        for (uint32_t i = 0; i < n; i++) {
+            const struct kni_desc *k = ring_slot(&d.comp, d.comp.idx + i);
+
+            invalid += !!(k->flags & KNI_DESC_F_INVALID);
+        }
+        ring_release(&d.comp, n);
+        struct kni_stats st = tdev_stats(&d);
+
+        check(n == want && invalid == want && st.rx_bad_desc == want
+              && st.rx_packets == 0,
+              "%s offloads: %u bad descriptors back flagged invalid (%u of "
+              "%u), none received", with ? "with" : "without", want,
+              invalid, n);
+        tdev_release(&d);
+    }
     close(fd);
 }
 
@@ -3096,6 +3552,8 @@ static const struct {
     { "cpuset", test_cpuset },
     { "compfull", test_compfull },
     { "pincharge", test_pincharge },
+    { "offload", test_offload },
+    { "offload-bad", test_offload_bad },
 };
 
 int

@@ -67,7 +67,9 @@
  * kernel sets the flag, issues a full barrier and looks at the index once
  * more before it stops, so no wake-up is lost.  The receive thread stops
  * when rx is empty or comp is full; transmit stops the device's queue when
- * tx is full or fill is empty, and the kick wakes it.
+ * tx is full or fill is empty, and the kick wakes it.  With the module's
+ * kthread_mode=none there is no receive thread: the flag stays set on rx,
+ * and each kick receives the frames on the kicking CPU before it returns.
  *
  * Details the kernel guarantees
  * -----------------------------
@@ -155,7 +157,28 @@ struct kni_desc {
 
 /*
  * Offloads a device may be created with (kni_create.offloads).  A module
- * that does not know a bit refuses the create with EOPNOTSUPP.
+ * that does not know a bit refuses the create with EOPNOTSUPP; TSO
+ * without CSUM is refused with EINVAL.  The semantics are virtio_net_hdr's:
+ *
+ * KNI_OFFLOAD_CSUM  tx: a frame may come with KNI_DESC_F_CSUM_PARTIAL, its
+ *                   L4 checksum still to compute over the bytes from
+ *                   csum_start (an offset from the frame's first byte) and
+ *                   to store at csum_start + csum_offset, where the pseudo
+ *                   header's sum already is; or with KNI_DESC_F_CSUM_VALID.
+ *                   rx: the owner may set either flag with the same
+ *                   meaning; the kernel then does not check the checksum.
+ * KNI_OFFLOAD_TSO   tx: a frame may be one TCP segment of up to buf_size
+ *                   bytes (gso_type KNI_GSO_TCPV4 or TCPV6, gso_size the
+ *                   MSS, always with KNI_DESC_F_CSUM_PARTIAL, the pseudo
+ *                   header summed with the frame's whole length), for the
+ *                   owner to cut into segments.  rx: the owner may give such
+ *                   frames, also KNI_GSO_UDP_L4; the kernel checks their
+ *                   headers before it segments them.
+ * KNI_OFFLOAD_HASH  both ways: KNI_DESC_F_HASH and hash, the flow hash.
+ *
+ * An rx descriptor whose offload fields break these rules is refused
+ * (KNI_DESC_F_INVALID on comp, rx_bad_desc).  ethtool -K may turn an
+ * offload off on the kernel side: tx frames then come without it.
  */
 #define KNI_OFFLOAD_CSUM	(1U << 0)
 #define KNI_OFFLOAD_TSO		(1U << 1)
