@@ -108,10 +108,15 @@ kni_ring_prod_reserve(struct kni_ring *r, uint32_t n)
     return free_entries < n ? free_entries : n;
 }
 
-/* Publishes 'n' entries written after kni_ring_prod_reserve(). */
+/* Publishes 'n' entries written after kni_ring_prod_reserve().  Nothing
+ * moved, nothing is stored: the shared line stays clean in the other
+ * side's cache. */
 static inline void
 kni_ring_prod_submit(struct kni_ring *r, uint32_t n)
 {
+    if (!n) {
+        return;
+    }
     r->cached_prod += n;
     __atomic_store_n(r->producer, r->cached_prod, __ATOMIC_RELEASE);
 }
@@ -144,10 +149,13 @@ kni_ring_cons_peek(struct kni_ring *r, uint32_t n)
     return avail < n ? avail : n;
 }
 
-/* Gives 'n' read entries back to the producer. */
+/* Gives 'n' read entries back to the producer (no store if 'n' is 0). */
 static inline void
 kni_ring_cons_release(struct kni_ring *r, uint32_t n)
 {
+    if (!n) {
+        return;
+    }
     r->cached_cons += n;
     __atomic_store_n(r->consumer, r->cached_cons, __ATOMIC_RELEASE);
 }

@@ -71,13 +71,16 @@ struct kni_dev {
 
     void *map;
     size_t map_size;
-    struct kni_ring rx;         /* We produce. */
+    /* The sending thread's rings and the receiving thread's, each pair on
+     * cache lines of its own: in Open vSwitch two PMD threads may drive
+     * one device's two directions. */
+    struct kni_ring rx __attribute__((aligned(64)));    /* We produce. */
     struct kni_ring comp;       /* We consume. */
-    struct kni_ring tx;         /* We consume. */
+    struct kni_ring tx __attribute__((aligned(64)));    /* We consume. */
     struct kni_ring fill;       /* We produce. */
 
     /* Link as last set, for kni_dev_set_carrier(). */
-    uint32_t speed;
+    uint32_t speed __attribute__((aligned(64)));
     uint8_t duplex;
 
     struct kni_dev_ustats ustats;
