@@ -28,9 +28,12 @@
 #include <unistd.h>
 
 #include <rte_errno.h>
+#include <rte_ip.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
 
 #include "kni-ring.h"
 
@@ -68,6 +71,7 @@ struct kni_dev {
     uint32_t ring_size;
     uint32_t fill_level;        /* Fill buffers to keep queued. */
     uint32_t buf_size;          /* Bytes a fill buffer holds. */
+    uint32_t offloads;          /* KNI_OFFLOAD_*. */
 
     void *map;
     size_t map_size;
@@ -441,6 +445,97 @@ kni_desc_from_mbuf(struct kni_desc *d, struct rte_mbuf *m, uint32_t len)
     };
 }
 
+/* Offloads, with virtio_net_hdr's meaning (include/uapi/kni.h). */
+
+#define KNI_MBUF_TX_OL_MASK (RTE_MBUF_F_TX_L4_MASK | RTE_MBUF_F_TX_TCP_SEG \
+                             | RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_RX_RSS_HASH)
+
+/* Adds the 16-bit value 'v' to the ones' complement sum 'sum'. */
+static uint16_t
+kni_csum16_add(uint16_t sum, uint16_t v)
+{
+    uint32_t r = (uint32_t) sum + v;
+
+    return (r & 0xffff) + (r >> 16);
+}
+
+/* A frame the kernel transmitted: its descriptor's offload metadata as the
+ * mbuf flags of a received packet.  A checksum left to do is
+ * RTE_MBUF_F_RX_L4_CKSUM_NONE (the data is sound, the checksum field is
+ * not), a TCP segment to cut is RTE_MBUF_F_RX_LRO with tso_segsz, as
+ * net_virtio reports them. */
+static void
+kni_mbuf_rx_offloads(struct rte_mbuf *m, const struct kni_desc *d)
+{
+    uint64_t ol = 0;
+
+    if (d->flags & KNI_DESC_F_CSUM_PARTIAL) {
+        ol |= RTE_MBUF_F_RX_L4_CKSUM_NONE;
+    } else if (d->flags & KNI_DESC_F_CSUM_VALID) {
+        ol |= RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+    }
+    if (d->gso_type != KNI_GSO_NONE) {
+        ol |= RTE_MBUF_F_RX_LRO;
+        m->tso_segsz = d->gso_size;
+    }
+    if (d->flags & KNI_DESC_F_HASH) {
+        ol |= RTE_MBUF_F_RX_RSS_HASH;
+        m->hash.rss = d->hash;
+    }
+    m->ol_flags |= ol;
+}
+
+/* A packet for the kernel: the offloads its mbuf asks for, as far as the
+ * device has them ('offloads'), in descriptor 'd'.  DPDK's TSO convention
+ * leaves the length out of the pseudo header's sum in the TCP checksum
+ * field; the kernel's puts it in, so it is added here.  The IPv4 header
+ * checksum, which the kernel always checks, is done here. */
+static void
+kni_desc_tx_offloads(struct kni_desc *d, struct rte_mbuf *m,
+                     uint32_t offloads)
+{
+    uint64_t ol = m->ol_flags;
+    uint64_t l4 = ol & RTE_MBUF_F_TX_L4_MASK;
+    uint32_t start = m->l2_len + m->l3_len;
+    char *data = rte_pktmbuf_mtod(m, char *);
+    uint16_t offset = 0;
+
+    if (ol & RTE_MBUF_F_TX_IP_CKSUM && ol & RTE_MBUF_F_TX_IPV4
+        && m->l3_len >= 20 && m->l2_len + m->l3_len <= m->data_len) {
+        struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *) (data + m->l2_len);
+
+        ip->hdr_checksum = 0;
+        ip->hdr_checksum = rte_ipv4_cksum(ip);
+    }
+    if (!(offloads & KNI_OFFLOAD_CSUM)) {
+        return;
+    }
+    if (ol & RTE_MBUF_F_TX_TCP_SEG || l4 == RTE_MBUF_F_TX_TCP_CKSUM) {
+        offset = offsetof(struct rte_tcp_hdr, cksum);
+    } else if (l4 == RTE_MBUF_F_TX_UDP_CKSUM) {
+        offset = offsetof(struct rte_udp_hdr, dgram_cksum);
+    }
+    if (offset && start + offset + 2 <= m->data_len) {
+        d->flags |= KNI_DESC_F_CSUM_PARTIAL;
+        d->csum_start = start;
+        d->csum_offset = offset;
+        if (ol & RTE_MBUF_F_TX_TCP_SEG && offloads & KNI_OFFLOAD_TSO
+            && m->tso_segsz) {
+            uint16_t *check = (uint16_t *) (void *) (data + start + offset);
+
+            *check = kni_csum16_add(*check,
+                                    rte_cpu_to_be_16(m->data_len - start));
+            d->gso_type = ol & RTE_MBUF_F_TX_IPV6 ? KNI_GSO_TCPV6
+                                                   : KNI_GSO_TCPV4;
+            d->gso_size = m->tso_segsz;
+        }
+    }
+    if (ol & RTE_MBUF_F_RX_RSS_HASH && offloads & KNI_OFFLOAD_HASH) {
+        d->flags |= KNI_DESC_F_HASH;
+        d->hash = m->hash.rss;
+    }
+}
+
 static struct rte_mbuf *
 kni_desc_mbuf(const struct kni_desc *d)
 {
@@ -573,6 +668,7 @@ kni_dev_create(struct kni_ctx *ctx, const struct kni_dev_conf *conf,
     c.policy = conf->policy;
     c.speed = conf->speed;
     c.duplex = conf->speed ? conf->duplex : 0;
+    c.offloads = conf->offloads;
     if (conf->force_bind) {
         c.flags |= KNI_CREATE_F_FORCE_BIND;
     }
@@ -622,6 +718,7 @@ kni_dev_create(struct kni_ctx *ctx, const struct kni_dev_conf *conf,
     dev->fill_level = (conf->fill_level && conf->fill_level < ring_size
                        ? conf->fill_level : ring_size);
     dev->buf_size = c.buf_size;
+    dev->offloads = conf->offloads;
     dev->map = map;
     dev->map_size = c.mmap_size;
     kni_ring_from_offset(&dev->rx, map, &c.off.rx, ring_size,
@@ -745,6 +842,9 @@ kni_rx_burst(struct kni_dev *dev, struct rte_mbuf **pkts, unsigned int n)
         }
         m->data_len = len;
         m->pkt_len = len;
+        if (d->flags || d->gso_type) {
+            kni_mbuf_rx_offloads(m, d);
+        }
         pkts[n_pkts++] = m;
     }
     kni_ring_cons_release(&dev->tx, got);
@@ -776,6 +876,10 @@ kni_tx_burst(struct kni_dev *dev, struct rte_mbuf **pkts, unsigned int n)
         }
         kni_desc_from_mbuf(kni_ring_slot(&dev->rx, idx + i), m,
                            rte_pktmbuf_data_len(m));
+        if (dev->offloads && m->ol_flags & KNI_MBUF_TX_OL_MASK) {
+            kni_desc_tx_offloads(kni_ring_slot(&dev->rx, idx + i), m,
+                                 dev->offloads);
+        }
     }
     if (i) {
         kni_ring_prod_submit(&dev->rx, i);

@@ -132,6 +132,10 @@ struct kni_dev_conf {
     uint32_t speed;             /* Mb/s for ethtool; 0: KNI_SPEED_DEFAULT,
                                  * full duplex. */
     uint8_t duplex;             /* KNI_DUPLEX_*, with 'speed'. */
+    uint32_t offloads;          /* KNI_OFFLOAD_*: frames to the kernel
+                                 * keep their TX checksum, TSO and hash
+                                 * requests (see kni_tx_burst()), frames
+                                 * from it come with RX flags. */
 };
 
 /* Creates a kernel net_device as described by 'conf'. */
@@ -150,13 +154,25 @@ uint32_t kni_dev_buf_size(const struct kni_dev *);
 /* Data path. */
 
 /* Receives up to 'n' frames the kernel transmitted; refills the fill ring
- * from the device's mempool.  Returns the number stored in 'pkts'. */
+ * from the device's mempool.  Returns the number stored in 'pkts'.  On a
+ * device created with offloads a frame may come with
+ * RTE_MBUF_F_RX_L4_CKSUM_NONE (its L4 checksum is still to compute: the
+ * field holds the pseudo header's sum) or RTE_MBUF_F_RX_L4_CKSUM_GOOD,
+ * RTE_MBUF_F_RX_LRO and tso_segsz (a TCP segment to cut at that size), and
+ * RTE_MBUF_F_RX_RSS_HASH with hash.rss. */
 unsigned int kni_rx_burst(struct kni_dev *, struct rte_mbuf **pkts,
                           unsigned int n);
 
 /* Hands up to 'n' frames to the kernel stack, in order; returns how many
  * were taken (ring full or a mbuf kni_mbuf_is_registered() refuses stops
- * the burst).  Also frees the mbufs the kernel has finished with. */
+ * the burst).  Also frees the mbufs the kernel has finished with.  With
+ * KNI_OFFLOAD_CSUM, RTE_MBUF_F_TX_TCP_CKSUM and RTE_MBUF_F_TX_UDP_CKSUM
+ * (with l2_len and l3_len) pass the checksum on to the kernel, which then
+ * need not check it; with KNI_OFFLOAD_TSO too, RTE_MBUF_F_TX_TCP_SEG with
+ * tso_segsz hands over a whole TCP segment of up to the buffer size, as
+ * DPDK prepares it; RTE_MBUF_F_TX_IP_CKSUM is done here; with
+ * KNI_OFFLOAD_HASH an RTE_MBUF_F_RX_RSS_HASH mbuf gives the kernel its
+ * hash. */
 unsigned int kni_tx_burst(struct kni_dev *, struct rte_mbuf **pkts,
                           unsigned int n);
 

@@ -43,8 +43,10 @@
 
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_ip.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
+#include <rte_udp.h>
 
 #include "kni.h"
 
@@ -400,6 +402,120 @@ test_user_to_kernel(struct kni_dev *dev, struct rte_mempool *mp)
           "%u bad", sent, received, N_FRAMES, bad);
 }
 
+/* Offloads through the library: a UDP datagram whose checksum field holds
+ * only the pseudo header's sum reaches a socket when the mbuf asks for the
+ * checksum (RTE_MBUF_F_TX_UDP_CKSUM) and is dropped when it does not; the
+ * IPv4 header checksum is filled in for RTE_MBUF_F_TX_IP_CKSUM; datagrams
+ * the stack sends leave their checksum to us (RTE_MBUF_F_RX_L4_CKSUM_NONE)
+ * and carry the flow hash. */
+static void
+test_offloads(struct kni_ctx *ctx, struct rte_mempool *mp)
+{
+    struct sockaddr_in addr = { .sin_family = AF_INET,
+                                .sin_port = htons(7778) };
+    struct sockaddr_in to = { .sin_family = AF_INET,
+                              .sin_port = htons(9999) };
+    struct kni_dev_conf conf;
+    struct kni_dev *dev;
+    int error, fd, got[2] = { 0, 0 };
+    char buf[64];
+
+    memset(&conf, 0, sizeof conf);
+    conf.name = DEV_NAME;
+    conf.mp = mp;
+    conf.ring_size = 64;
+    conf.mac_set = true;
+    memcpy(conf.mac, dev_mac, 6);
+    conf.offloads = KNI_OFFLOAD_CSUM | KNI_OFFLOAD_TSO | KNI_OFFLOAD_HASH;
+    error = kni_dev_create(ctx, &conf, &dev);
+    check(!error, "device with offloads created: %s", rte_strerror(error));
+    if (error) {
+        return;
+    }
+    kni_dev_set_carrier(dev, true);
+    check(!shell("ip link set " DEV_NAME " up && ip addr add 10.99.0.1/24 "
+                 "dev " DEV_NAME " && ip neigh replace 10.99.0.2 lladdr "
+                 "02:00:00:00:4b:02 dev " DEV_NAME " nud permanent"),
+          "offload device configured");
+
+    inet_pton(AF_INET, "10.99.0.1", &addr.sin_addr);
+    fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+    if (bind(fd, (struct sockaddr *) &addr, sizeof addr)) {
+        check(0, "bind 10.99.0.1:7778: %s", rte_strerror(errno));
+        close(fd);
+        kni_dev_release(dev);
+        return;
+    }
+    for (int with = 1; with >= 0; with--) {
+        struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
+        struct rte_ipv4_hdr *ip;
+        struct rte_udp_hdr *udp;
+
+        build_udp_to_kernel(m, with ? "csum-left-to-kernel"
+                                    : "csum-wrong", 7778);
+        ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, 14);
+        udp = rte_pktmbuf_mtod_offset(m, struct rte_udp_hdr *, 34);
+        ip->hdr_checksum = 0;
+        m->l2_len = 14;
+        m->l3_len = 20;
+        m->ol_flags = RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM
+                      | (with ? RTE_MBUF_F_TX_UDP_CKSUM : 0);
+        udp->dgram_cksum = rte_ipv4_phdr_cksum(ip, m->ol_flags);
+        if (kni_tx_burst(dev, &m, 1) != 1) {
+            rte_pktmbuf_free(m);
+        }
+        for (int i = 0; i < 200 && !got[with]; i++) {
+            ssize_t len = recv(fd, buf, sizeof buf - 1, 0);
+
+            if (len > 0) {
+                buf[len] = '\0';
+                got[with] = 1 + strcmp(buf, with ? "csum-left-to-kernel"
+                                                 : "csum-wrong");
+            } else {
+                usleep(1000);
+                kni_tx_burst(dev, NULL, 0);     /* Takes comp back. */
+            }
+        }
+    }
+    check(got[1] == 1, "a datagram with its checksum left to the kernel "
+          "(only the pseudo header summed) reached the socket");
+    check(got[0] == 0, "the same without RTE_MBUF_F_TX_UDP_CKSUM was "
+          "dropped for its checksum");
+    close(fd);
+
+    unsigned int partial = 0, hashed = 0, seen = 0;
+
+    inet_pton(AF_INET, "10.99.0.2", &to.sin_addr);
+    fd = socket(AF_INET, SOCK_DGRAM, 0);
+    for (int i = 0; i < 8; i++) {
+        sendto(fd, "to-peer", 7, 0, (struct sockaddr *) &to, sizeof to);
+    }
+    close(fd);
+    for (int i = 0; i < 200 && seen < 8; i++) {
+        struct rte_mbuf *pkts[32];
+        unsigned int n = kni_rx_burst(dev, pkts, 32);
+
+        for (unsigned int j = 0; j < n; j++) {
+            if (frame_is_test_udp(pkts[j])) {
+                uint64_t ol = pkts[j]->ol_flags;
+
+                seen++;
+                partial += (ol & RTE_MBUF_F_RX_L4_CKSUM_MASK)
+                           == RTE_MBUF_F_RX_L4_CKSUM_NONE;
+                hashed += !!(ol & RTE_MBUF_F_RX_RSS_HASH);
+            }
+        }
+        rte_pktmbuf_free_bulk(pkts, n);
+        if (!n) {
+            usleep(1000);
+        }
+    }
+    check(seen == 8 && partial == 8 && hashed == 8,
+          "datagrams from the stack: %u of 8, %u with the checksum left "
+          "to do, %u with a hash", seen, partial, hashed);
+    kni_dev_release(dev);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -555,6 +671,10 @@ main(int argc, char *argv[])
     check(if_nametoindex(DEV_NAME) == 0, "device gone after release");
     check(rte_mempool_avail_count(big_mp) == 511,
           "every mbuf back in the pool: %u of 511",
+          rte_mempool_avail_count(big_mp));
+    test_offloads(ctx, big_mp);
+    check(rte_mempool_avail_count(big_mp) == 511,
+          "every mbuf back in the pool after the offload device: %u of 511",
           rte_mempool_avail_count(big_mp));
     check(!kni_unregister_mempool(ctx, big_mp), "mempool unregistered");
     kni_ctx_close(ctx);
