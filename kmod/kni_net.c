@@ -85,12 +85,16 @@ static void kni_tx_offloads(struct kni_dev *kd, struct kni_desc *t,
 	const struct skb_shared_info *sh = skb_shinfo(skb);
 	u16 flags = 0;
 
-	if (skb->ip_summed == CHECKSUM_PARTIAL) {
-		flags |= KNI_DESC_F_CSUM_PARTIAL;
-		WRITE_ONCE(t->csum_start, skb_checksum_start_offset(skb));
-		WRITE_ONCE(t->csum_offset, skb->csum_offset);
-	} else if (skb->ip_summed == CHECKSUM_UNNECESSARY) {
-		flags |= KNI_DESC_F_CSUM_VALID;
+	/* Without CSUM (and so TSO) the stack completes both itself. */
+	if (kd->offloads & KNI_OFFLOAD_CSUM) {
+		if (skb->ip_summed == CHECKSUM_PARTIAL) {
+			flags |= KNI_DESC_F_CSUM_PARTIAL;
+			WRITE_ONCE(t->csum_start,
+				   skb_checksum_start_offset(skb));
+			WRITE_ONCE(t->csum_offset, skb->csum_offset);
+		} else if (skb->ip_summed == CHECKSUM_UNNECESSARY) {
+			flags |= KNI_DESC_F_CSUM_VALID;
+		}
 	}
 	if (skb_is_gso(skb)) {
 		/* The features let only TCP segmentation through. */

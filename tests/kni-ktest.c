@@ -953,8 +953,11 @@ test_create(void)
     c.policy = 1 << 9;
     CREATE_FAILS(EINVAL, "unknown policy");
     create_init(&c, "ktc0");
+    c.offloads = 1U << 7;
+    CREATE_FAILS(EOPNOTSUPP, "unknown offload");
+    create_init(&c, "ktc0");
     c.offloads = KNI_OFFLOAD_TSO;
-    CREATE_FAILS(EOPNOTSUPP, "offloads");
+    CREATE_FAILS(EINVAL, "TSO without checksum offload");
     create_init(&c, "ktc0");
     c.n_rx_queues = 2;
     CREATE_FAILS(EINVAL, "two rx queues");
@@ -3265,7 +3268,8 @@ static void
 test_offload(void)
 {
     static const uint32_t sets[] = {
-        KNI_OFFLOAD_CSUM | KNI_OFFLOAD_TSO | KNI_OFFLOAD_HASH, 0,
+        KNI_OFFLOAD_CSUM | KNI_OFFLOAD_TSO | KNI_OFFLOAD_HASH,
+        KNI_OFFLOAD_HASH, 0,
     };
     struct area a;
     int fd;
@@ -3293,7 +3297,8 @@ test_offload(void)
 
     for (size_t k = 0; k < sizeof sets / sizeof sets[0]; k++) {
         uint32_t offloads = sets[k];
-        const char *what = offloads ? "offloads on" : "offloads off";
+        const char *what = (offloads == KNI_OFFLOAD_HASH ? "hash only"
+                            : offloads ? "offloads on" : "offloads off");
         struct wire w;
         double secs = 0;
         const char *out;
@@ -3315,7 +3320,7 @@ test_offload(void)
         for (uint32_t b = 0; b < WIRE_BUFS; b++) {
             w.free[w.n_free++] = b;
         }
-        if (offloads) {
+        if (offloads & KNI_OFFLOAD_TSO) {
             out = run_output("ethtool -k kto0");
             check(strstr(out, "tcp-segmentation-offload: on")
                   && strstr(out, "tx-checksumming: on")
@@ -3351,7 +3356,13 @@ test_offload(void)
                ab->frames, ab->bytes, ab->max_len, ab->gso,
                ab->csum_partial, ab->hash, ab->dropped, ba->frames,
                ba->csum_partial, secs ? 64 * 8 * 1.048576 / secs : 0);
-        if (offloads) {
+        if (offloads == KNI_OFFLOAD_HASH) {
+            check(!ab->gso && !ab->csum_partial && !ab->csum_valid
+                  && !ba->csum_partial && ab->max_len <= 1514
+                  && ab->hash == ab->frames && ba->hash == ba->frames,
+                  "every frame carries its hash and nothing else "
+                  "(largest %"PRIu32")", ab->max_len);
+        } else if (offloads) {
             check(ab->gso > 0 && ab->max_len > 1514 + 1000,
                   "segmentation left to the owner: %"PRIu64" GSO frames, "
                   "the largest %"PRIu32" bytes", ab->gso, ab->max_len);
