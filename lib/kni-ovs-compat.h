@@ -31,14 +31,17 @@
 #define KNI_OVS_GET_SPEED(FUNCTION)
 #endif
 
-/* From 3.3 on, netdev_send() completes the checksums and segments the TSO
- * packets a port cannot take (dp_packet_ol_send_prepare(), software GSO).
- * 3.1 drops them instead ("No TCP checksum support"), so there the kni
- * class declares those offloads and does them itself. */
+/* Offload models.  From 3.3 on, a port marks a received packet whose TCP
+ * or UDP checksum is left to do as "partial" (both RX L4 checksum flags),
+ * miniflow_extract() turns that into a transmit request, and netdev_send()
+ * completes the checksums and segments the TSO packets a port cannot take
+ * (dp_packet_ol_send_prepare(), software GSO).  3.1 knows only the
+ * transmit requests, set by the receiving port, and drops a packet whose
+ * egress port cannot take them ("No TSO support"). */
 #ifdef KNI_OVS_HAVE_SW_OFFLOAD
-#define KNI_OVS_SW_OFFLOAD 0
+#define KNI_OVS_RX_CSUM_PARTIAL 1
 #else
-#define KNI_OVS_SW_OFFLOAD 1
+#define KNI_OVS_RX_CSUM_PARTIAL 0
 #endif
 
 #endif /* kni-ovs-compat.h */

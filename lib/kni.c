@@ -32,6 +32,7 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
+#include <rte_net.h>
 #include <rte_tcp.h>
 #include <rte_udp.h>
 
@@ -459,18 +460,55 @@ kni_csum16_add(uint16_t sum, uint16_t v)
     return (r & 0xffff) + (r >> 16);
 }
 
+/* Completes in software the checksum of the 'len'-byte frame at 'data'
+ * that the kernel left to do: the ones' complement sum from 'start' on,
+ * stored at 'start' + 'offset', where the pseudo header's sum already is.
+ */
+static void
+kni_csum_complete(char *data, uint32_t len, uint16_t start, uint16_t offset)
+{
+    uint16_t *check = (uint16_t *) (void *) (data + start + offset);
+    uint16_t sum;
+
+    if ((uint32_t) start + offset + sizeof *check > len) {
+        return;
+    }
+    sum = rte_raw_cksum(data + start, len - start);
+    *check = sum == 0xffff ? sum : (uint16_t) ~sum;
+}
+
 /* A frame the kernel transmitted: its descriptor's offload metadata as the
- * mbuf flags of a received packet.  A checksum left to do is
- * RTE_MBUF_F_RX_L4_CKSUM_NONE (the data is sound, the checksum field is
- * not), a TCP segment to cut is RTE_MBUF_F_RX_LRO with tso_segsz, as
- * net_virtio reports them. */
+ * mbuf flags of a received packet, as net_virtio reports them.  A TCP or
+ * UDP checksum left to do is RTE_MBUF_F_RX_L4_CKSUM_NONE (the data is
+ * sound, the checksum field holds the pseudo header's sum), with the
+ * packet type and header lengths set; a checksum anywhere else (an inner
+ * header, say) is done here.  A TCP segment to cut is RTE_MBUF_F_RX_LRO
+ * with tso_segsz. */
 static void
 kni_mbuf_rx_offloads(struct rte_mbuf *m, const struct kni_desc *d)
 {
     uint64_t ol = 0;
 
     if (d->flags & KNI_DESC_F_CSUM_PARTIAL) {
-        ol |= RTE_MBUF_F_RX_L4_CKSUM_NONE;
+        struct rte_net_hdr_lens hl;
+        uint32_t ptype = rte_net_get_ptype(m, &hl, RTE_PTYPE_ALL_MASK);
+        uint32_t l4 = ptype & RTE_PTYPE_L4_MASK;
+
+        if (d->csum_start == hl.l2_len + hl.l3_len
+            && ((l4 == RTE_PTYPE_L4_TCP
+                 && d->csum_offset == offsetof(struct rte_tcp_hdr, cksum))
+                || (l4 == RTE_PTYPE_L4_UDP
+                    && d->csum_offset == offsetof(struct rte_udp_hdr,
+                                                  dgram_cksum)))) {
+            ol |= RTE_MBUF_F_RX_L4_CKSUM_NONE;
+            m->packet_type = ptype;
+            m->l2_len = hl.l2_len;
+            m->l3_len = hl.l3_len;
+            m->l4_len = hl.l4_len;
+        } else {
+            kni_csum_complete(rte_pktmbuf_mtod(m, char *), m->data_len,
+                              d->csum_start, d->csum_offset);
+        }
     } else if (d->flags & KNI_DESC_F_CSUM_VALID) {
         ol |= RTE_MBUF_F_RX_L4_CKSUM_GOOD;
     }
@@ -502,7 +540,8 @@ kni_desc_tx_offloads(struct kni_desc *d, struct rte_mbuf *m,
 
     if (ol & RTE_MBUF_F_TX_IP_CKSUM && ol & RTE_MBUF_F_TX_IPV4
         && m->l3_len >= 20 && m->l2_len + m->l3_len <= m->data_len) {
-        struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *) (data + m->l2_len);
+        struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *) (void *)
+                                  (data + m->l2_len);
 
         ip->hdr_checksum = 0;
         ip->hdr_checksum = rte_ipv4_cksum(ip);

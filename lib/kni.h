@@ -156,8 +156,10 @@ uint32_t kni_dev_buf_size(const struct kni_dev *);
 /* Receives up to 'n' frames the kernel transmitted; refills the fill ring
  * from the device's mempool.  Returns the number stored in 'pkts'.  On a
  * device created with offloads a frame may come with
- * RTE_MBUF_F_RX_L4_CKSUM_NONE (its L4 checksum is still to compute: the
- * field holds the pseudo header's sum) or RTE_MBUF_F_RX_L4_CKSUM_GOOD,
+ * RTE_MBUF_F_RX_L4_CKSUM_NONE (its TCP or UDP checksum is still to compute:
+ * the field holds the pseudo header's sum; packet_type, l2_len, l3_len and
+ * l4_len say where it is; a checksum left elsewhere is done here) or
+ * RTE_MBUF_F_RX_L4_CKSUM_GOOD,
  * RTE_MBUF_F_RX_LRO and tso_segsz (a TCP segment to cut at that size), and
  * RTE_MBUF_F_RX_RSS_HASH with hash.rss. */
 unsigned int kni_rx_burst(struct kni_dev *, struct rte_mbuf **pkts,

@@ -63,6 +63,7 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 #include <rte_meter.h>
+#include <rte_net.h>
 #include <rte_spinlock.h>
 
 #include "coverage.h"
@@ -95,11 +96,8 @@ COVERAGE_DEFINE(kni_tx_qos_drops);
 COVERAGE_DEFINE(kni_rx_qos_drops);
 COVERAGE_DEFINE(kni_fill_starved);
 COVERAGE_DEFINE(kni_kernel_events);
-#if KNI_OVS_SW_OFFLOAD
 COVERAGE_DEFINE(kni_tx_bad_offload_drops);
-COVERAGE_DEFINE(kni_tx_sw_csum);
 COVERAGE_DEFINE(kni_tx_sw_segments);
-#endif
 
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
 
@@ -115,10 +113,15 @@ BUILD_ASSERT_DECL(KNI_FRAME_OVERHEAD == ETH_HEADER_LEN + VLAN_HEADER_LEN);
 #define KNI_MAX_FRAME_ROOM ((UINT16_MAX - RTE_PKTMBUF_HEADROOM) / 1024 * 1024)
 #define KNI_MTU_MAX (KNI_MAX_FRAME_ROOM - KNI_FRAME_OVERHEAD)
 
+/* Frame room with userspace TSO: all an mbuf's data room holds, in whole
+ * cache lines, for the kernel's largest TCP segments (65226 bytes from a
+ * socket, headers included). */
+#define KNI_TSO_FRAME_ROOM ROUND_DOWN(UINT16_MAX - RTE_PKTMBUF_HEADROOM, 64)
+
 /* Mempools shared by ports (see "Mempools" below). */
-#define KNI_MP_CACHE_SIZE 256
+#define KNI_MP_CACHE_SIZE 256               /* Per lcore, at most... */
+#define KNI_MP_CACHE_BYTES (2 * 1024 * 1024)    /* ...and at most this. */
 #define KNI_MP_BYTES (64 * 1024 * 1024)     /* Aim for pools this large. */
-#define KNI_MP_MIN_MBUFS 4095
 #define KNI_MP_MAX_MBUFS 262143
 #define KNI_FILL_LEVEL_MAX 256              /* Fill buffers a port keeps. */
 
@@ -138,6 +141,7 @@ struct kni_parked {
     struct kni_mp *kmp;
     uint32_t commitment;
     uint32_t frame_room;
+    uint32_t offloads;
     uint32_t ring_size;
     int mtu;
     struct eth_addr hwaddr;
@@ -204,6 +208,8 @@ struct netdev_kni {
     uint32_t frame_room;            /* Largest frame a buffer holds. */
     uint32_t commitment;            /* Mbufs of 'kmp' it may hold. */
 
+    uint32_t offloads;              /* KNI_OFFLOAD_* of 'kdev'. */
+
     /* Largest frame sent to the kernel: MTU, Ethernet header and a VLAN
      * tag; and whether the port is up (NETDEV_UP in 'flags').  Written
      * with 'mutex' held, read by PMD threads. */
@@ -268,6 +274,10 @@ struct netdev_kni {
     uint64_t tx_no_mbuf_drops;
     uint64_t tx_qos_drops;
     uint64_t rx_qos_drops;
+    uint64_t tx_bad_offload_drops;  /* Headers unlike the offload flags. */
+    uint64_t rx_tso_packets;        /* TCP segments up to 64 kB... */
+    uint64_t tx_tso_packets;        /* ...both ways. */
+    uint64_t tx_sw_segmented;       /* Too large for a buffer: cut here. */
 };
 
 struct netdev_rxq_kni {
@@ -279,6 +289,7 @@ static int netdev_kni_construct(struct netdev *);
 static void netdev_kni_ctx_put(void);
 static bool netdev_kni_resync(struct netdev_kni *);
 static int netdev_kni_set_etheraddr(struct netdev *, const struct eth_addr);
+static void netdev_kni_rx_offloads(struct rte_mbuf *);
 
 static bool
 is_kni_class(const struct netdev_class *class)
@@ -318,10 +329,28 @@ kni_mbuf_init(struct rte_mempool *mp OVS_UNUSED, void *aux OVS_UNUSED,
     dp_packet_init_dpdk(obj);
 }
 
+/* Offloads a kernel device is created with: the flow hash always (it
+ * becomes the packet's RSS hash both ways), checksums and TCP segmentation
+ * with userspace TSO. */
+static uint32_t
+kni_offloads(void)
+{
+    return KNI_OFFLOAD_HASH
+           | (userspace_tso_enabled() ? KNI_OFFLOAD_CSUM | KNI_OFFLOAD_TSO
+                                      : 0);
+}
+
+/* Frame room of a port's buffers.  With userspace TSO, the largest, so
+ * that TCP segments of 64 kB cross both ways in one buffer (see "Offloads"
+ * below); else the MTU's. */
 static uint32_t
 kni_frame_room(int mtu)
 {
     uint32_t room = ROUND_UP(mtu + KNI_FRAME_OVERHEAD, 1024);
+
+    if (userspace_tso_enabled()) {
+        return KNI_TSO_FRAME_ROOM;
+    }
 
     return MAX(room, KNI_MIN_FRAME_ROOM);
 }
@@ -360,8 +389,8 @@ kni_mp_create(uint32_t frame_room, int socket_id, uint32_t commitment,
     uint16_t data_room = RTE_PKTMBUF_HEADROOM + frame_room;
     uint32_t pkt_size = sizeof(struct dp_packet) + data_room;
     uint32_t priv = sizeof(struct dp_packet) - sizeof(struct rte_mbuf);
-    uint32_t slack = (rte_lcore_count() + 1) * KNI_MP_CACHE_SIZE * 3 / 2;
     char mp_name[RTE_MEMPOOL_NAMESIZE];
+    uint32_t cache_size, slack;
     static uint32_t serial;
     struct rte_mempool *mp;
     struct kni_mp *kmp;
@@ -370,11 +399,13 @@ kni_mp_create(uint32_t frame_room, int socket_id, uint32_t commitment,
 
     /* Keep the buffers cache aligned, as netdev-dpdk does. */
     priv += ROUND_UP(pkt_size, RTE_CACHE_LINE_SIZE) - pkt_size;
+    cache_size = MIN(KNI_MP_CACHE_SIZE,
+                     KNI_MP_CACHE_BYTES / (pkt_size + priv));
+    slack = (rte_lcore_count() + 1) * cache_size * 3 / 2;
 
     /* A power of two less one is the most efficient size for a mempool. */
     n_mbufs = KNI_MP_BYTES / (pkt_size + priv);
-    n_mbufs = MAX(n_mbufs, commitment + slack);
-    n_mbufs = MIN(MAX(n_mbufs, KNI_MP_MIN_MBUFS), KNI_MP_MAX_MBUFS);
+    n_mbufs = MIN(MAX(n_mbufs, commitment + slack), KNI_MP_MAX_MBUFS);
     n_mbufs = (1u << log_2_ceil(n_mbufs + 1)) - 1;
     if (n_mbufs < commitment + slack) {
         *errorp = EINVAL;
@@ -385,7 +416,7 @@ kni_mp_create(uint32_t frame_room, int socket_id, uint32_t commitment,
     snprintf(mp_name, sizeof mp_name, "kni_%uk_%u_%u",
              (unsigned int) (frame_room / 1024) % 1000,
              (unsigned int) socket_id % 100, serial++ % 1000000);
-    mp = rte_pktmbuf_pool_create(mp_name, n_mbufs, KNI_MP_CACHE_SIZE, priv,
+    mp = rte_pktmbuf_pool_create(mp_name, n_mbufs, cache_size, priv,
                                  data_room, socket_id);
     if (!mp) {
         *errorp = rte_errno ? rte_errno : ENOMEM;
@@ -632,6 +663,7 @@ netdev_kni_create_kdev(struct netdev_kni *dev, struct kni_mp *kmp,
     conf.mac_set = true;
     memcpy(conf.mac, (eth_addr_is_zero(dev->requested_mac)
                       ? dev->hwaddr.ea : dev->requested_mac.ea), ETH_ADDR_LEN);
+    conf.offloads = kni_offloads();
 
     error = kni_dev_create(kni_ctx, &conf, &kdev);
     if (error) {
@@ -656,6 +688,7 @@ netdev_kni_create_kdev(struct netdev_kni *dev, struct kni_mp *kmp,
     dev->commitment = commitment;
     dev->frame_room = kni_dev_buf_size(kdev);
     dev->ring_size = kni_dev_ring_size(kdev);
+    dev->offloads = conf.offloads;
     netdev_kni_mtu_changed(dev, dev->requested_mtu);
     if (!eth_addr_is_zero(dev->requested_mac)) {
         dev->hwaddr = dev->requested_mac;
@@ -731,6 +764,7 @@ netdev_kni_park(struct netdev_kni *dev)
     p->kmp = dev->kmp;
     p->commitment = dev->commitment;
     p->frame_room = dev->frame_room;
+    p->offloads = dev->offloads;
     p->ring_size = dev->ring_size;
     p->mtu = dev->mtu;
     p->hwaddr = dev->hwaddr;
@@ -761,6 +795,7 @@ netdev_kni_unpark(struct netdev_kni *dev, struct kni_parked *p)
     dev->mp = p->kmp->mp;
     dev->commitment = p->commitment;
     dev->frame_room = p->frame_room;
+    dev->offloads = p->offloads;
     dev->ring_size = p->ring_size;
     netdev_kni_mtu_changed(dev, p->mtu);
     dev->hwaddr = p->hwaddr;
@@ -824,15 +859,13 @@ netdev_kni_construct(struct netdev *netdev)
     ovs_mutex_unlock(&dev->mutex);
     netdev->n_rxq = 1;
     netdev->n_txq = 1;
-#if KNI_OVS_SW_OFFLOAD
     if (userspace_tso_enabled()) {
-        /* Done in software by netdev_kni_send(). */
+        /* The kernel device takes them (see "Offloads"). */
         netdev->ol_flags |= NETDEV_TX_OFFLOAD_IPV4_CKSUM
                             | NETDEV_TX_OFFLOAD_TCP_CKSUM
                             | NETDEV_TX_OFFLOAD_UDP_CKSUM
                             | NETDEV_TX_OFFLOAD_TCP_TSO;
     }
-#endif
 
     ovs_mutex_lock(&kni_mutex);
     ovs_list_push_back(&kni_list, &dev->node);
@@ -1422,8 +1455,12 @@ netdev_kni_get_custom_stats(const struct netdev *netdev,
     C("ovs_tx_qos_drops", dev->tx_qos_drops)                \
     C("ovs_rx_qos_drops", dev->rx_qos_drops)                \
     C("ovs_tx_no_mbuf_drops", dev->tx_no_mbuf_drops)        \
+    C("ovs_tx_bad_offload_drops", dev->tx_bad_offload_drops) \
     C("tx_zero_copy", dev->tx_zero_copy)                    \
     C("tx_copied", dev->tx_copied)                          \
+    C("rx_tso_packets", dev->rx_tso_packets)                \
+    C("tx_tso_packets", dev->tx_tso_packets)                \
+    C("tx_sw_segmented", dev->tx_sw_segmented)              \
     C("fill_alloc_failures", us.fill_alloc_failed)          \
     C("kicks", us.kicks)                                    \
     C("kernel_events", dev->kernel_events)                  \
@@ -1916,7 +1953,7 @@ netdev_kni_rxq_recv(struct netdev_rxq *rxq, struct dp_packet_batch *batch,
     struct rte_mbuf **pkts = (struct rte_mbuf **) batch->packets;
     struct kni_policer *policer;
     uint64_t fill_failures;
-    size_t n_qos = 0;
+    size_t n_qos = 0, n_tso = 0;
     uint64_t bytes = 0;
     unsigned int n;
 
@@ -1939,6 +1976,15 @@ netdev_kni_rxq_recv(struct netdev_rxq *rxq, struct dp_packet_batch *batch,
     }
     batch->count = n;
     dp_packet_batch_init_packet_fields(batch);
+    if (dev->offloads & KNI_OFFLOAD_CSUM) {
+        for (unsigned int i = 0; i < n; i++) {
+            if (pkts[i]->ol_flags & (RTE_MBUF_F_RX_L4_CKSUM_MASK
+                                     | RTE_MBUF_F_RX_LRO)) {
+                n_tso += (pkts[i]->ol_flags & RTE_MBUF_F_RX_LRO) != 0;
+                netdev_kni_rx_offloads(pkts[i]);
+            }
+        }
+    }
 
     policer = ovsrcu_get(struct kni_policer *, &dev->ingress_policer);
     if (OVS_UNLIKELY(policer)) {
@@ -1955,6 +2001,7 @@ netdev_kni_rxq_recv(struct netdev_rxq *rxq, struct dp_packet_batch *batch,
     rte_spinlock_lock(&dev->stats_lock);
     dev->stats.rx_packets += n;
     dev->stats.rx_bytes += bytes;
+    dev->rx_tso_packets += n_tso;
     if (OVS_UNLIKELY(n_qos)) {
         dev->stats.rx_dropped += n_qos;
         dev->rx_qos_drops += n_qos;
@@ -2012,11 +2059,112 @@ kni_txb_add(struct kni_txb *b, struct rte_mbuf *m)
     b->pkts[b->n++] = m;
 }
 
-#if KNI_OVS_SW_OFFLOAD
-/* Checksum and segmentation offloads, done in software on the way to the
- * kernel (see kni-ovs-compat.h: this Open vSwitch does neither itself). */
+/* Offloads.
+ *
+ * With other_config:userspace-tso-enable=true, kernel devices are created
+ * with checksum and TCP segmentation offloads and 64 kB buffers
+ * (kni_frame_room()): the stack hands us TCP segments of 64 kB with
+ * their checksum left to do, and takes such segments from us, so that
+ * neither side cuts or sums what the other would only put back together.
+ * The class declares those offloads in 'ol_flags'.
+ *
+ * Received frames come from lib/kni.c with DPDK's receive flags:
+ * RTE_MBUF_F_RX_L4_CKSUM_NONE for a TCP or UDP checksum left to do (the
+ * field holds the pseudo header's sum), RTE_MBUF_F_RX_LRO and tso_segsz
+ * for a segment to cut.  netdev_kni_rx_offloads() turns them into the
+ * offload model of the Open vSwitch we run in (kni-ovs-compat.h).
+ * Packets on their way to the kernel get their header lengths and pseudo
+ * header sum from netdev_kni_tx_prepare(), and lib/kni.c writes their
+ * requests into the descriptors.  A TSO packet larger than our buffers
+ * (up to 65535 bytes of IP packet may come, a few more than a buffer
+ * holds) is cut here, in software, by kni_sw_segment(). */
 
-#define KNI_TX_OL_MASK (DP_PACKET_OL_TX_L4_MASK | DP_PACKET_OL_TX_TCP_SEG)
+#define KNI_TX_OL_MASK (RTE_MBUF_F_TX_L4_MASK | RTE_MBUF_F_TX_TCP_SEG \
+                        | RTE_MBUF_F_TX_IP_CKSUM)
+
+/* Maps the receive flags lib/kni.c set on 'm' to Open vSwitch's. */
+static void
+netdev_kni_rx_offloads(struct rte_mbuf *m)
+{
+    uint64_t ol = m->ol_flags;
+
+#if !KNI_OVS_RX_CSUM_PARTIAL
+    /* This Open vSwitch asks the egress port for the checksum with the
+     * transmit flags. */
+    if ((ol & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_NONE) {
+        ol &= ~RTE_MBUF_F_RX_L4_CKSUM_MASK;
+        ol |= (RTE_ETH_IS_IPV4_HDR(m->packet_type) ? RTE_MBUF_F_TX_IPV4
+                                                   : RTE_MBUF_F_TX_IPV6);
+        ol |= ((m->packet_type & RTE_PTYPE_L4_MASK) == RTE_PTYPE_L4_TCP
+               ? RTE_MBUF_F_TX_TCP_CKSUM : RTE_MBUF_F_TX_UDP_CKSUM);
+    }
+#endif
+    /* RTE_MBUF_F_RX_L4_CKSUM_NONE is already Open vSwitch's "partial"
+     * checksum where it has one; a segment to cut is a TSO packet in both
+     * models. */
+    if (ol & RTE_MBUF_F_RX_LRO) {
+        ol = (ol & ~RTE_MBUF_F_RX_LRO) | RTE_MBUF_F_TX_TCP_SEG;
+    }
+    m->ol_flags = ol;
+}
+
+/* Makes 'p', which asks for checksum or segmentation offloads, what
+ * kni_tx_burst() expects: the header lengths and IP version in its mbuf,
+ * and the pseudo header's sum in its L4 checksum field, in DPDK's
+ * convention (for TSO, without the length).  The field of a packet from
+ * elsewhere may hold the kernel's convention or, once Open vSwitch changed
+ * an address, a stale sum.  Returns false if the headers do not match the
+ * flags. */
+static bool
+netdev_kni_tx_prepare(struct dp_packet *p)
+{
+    const char *eth = dp_packet_data(p);
+    const char *l3 = dp_packet_l3(p);
+    const char *l4 = dp_packet_l4(p);
+    struct rte_mbuf *m = &p->mbuf;
+    uint64_t ol = m->ol_flags;
+    size_t l4_min;
+    int version;
+
+    if (!l3 || !l4 || l4 <= l3) {
+        return false;
+    }
+    version = ((const uint8_t *) l3)[0] >> 4;
+    if (version != 4 && version != 6) {
+        return false;
+    }
+    ol &= ~(RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IPV6);
+    ol |= version == 4 ? RTE_MBUF_F_TX_IPV4 : RTE_MBUF_F_TX_IPV6;
+    if (ol & RTE_MBUF_F_TX_TCP_SEG) {
+        ol = (ol & ~RTE_MBUF_F_TX_L4_MASK) | RTE_MBUF_F_TX_TCP_CKSUM;
+    }
+    if ((ol & RTE_MBUF_F_TX_L4_MASK) == RTE_MBUF_F_TX_TCP_CKSUM) {
+        l4_min = TCP_HEADER_LEN;
+    } else if ((ol & RTE_MBUF_F_TX_L4_MASK) == RTE_MBUF_F_TX_UDP_CKSUM) {
+        l4_min = UDP_HEADER_LEN;
+    } else if (ol & RTE_MBUF_F_TX_L4_MASK) {
+        return false;               /* SCTP: not declared. */
+    } else {
+        l4_min = 0;
+    }
+    if (l4 - eth + l4_min > dp_packet_size(p)) {
+        return false;
+    }
+    m->l2_len = l3 - eth;
+    m->l3_len = l4 - l3;
+    m->l4_len = 0;
+    if (ol & RTE_MBUF_F_TX_TCP_SEG) {
+        const struct tcp_header *th = (const void *) l4;
+
+        m->l4_len = TCP_OFFSET(th->tcp_ctl) * 4;
+        if (m->l4_len < TCP_HEADER_LEN
+            || l4 - eth + m->l4_len >= dp_packet_size(p)) {
+            return false;
+        }
+    }
+    m->ol_flags = ol;
+    return !rte_net_intel_cksum_flags_prepare(m, ol);
+}
 
 /* Completes the checksums of the 'len' bytes at 'l3', an IPv4 or IPv6
  * packet whose TCP or UDP header is 'l4_ofs' bytes in: the IPv4 header's
@@ -2070,15 +2218,20 @@ kni_sw_set_l3_len(void *l3, size_t len, bool ipv4, ovs_be16 ip_id)
     }
 }
 
-/* Cuts TCP packet 'packet', whose headers take 'hdr_len' bytes, into
- * segments of at most 'max_frame' bytes, copied into mbufs of 'dev''s
- * mempool and added to 'b'.  Returns false if it ran out of mbufs (the
- * segments made so far still go). */
-static bool
+/* Cuts TSO packet 'packet', prepared by netdev_kni_tx_prepare(), into
+ * segments of its MSS (tso_segsz), or the largest the MTU allows if that
+ * is smaller or unknown, with their checksums complete, copied into mbufs
+ * of 'dev''s mempool and added to 'b'.  'max_frame' is the MTU plus
+ * KNI_FRAME_OVERHEAD.  Returns 0, EMSGSIZE if its headers alone fill the
+ * MTU, or ENOBUFS if it ran out of mbufs (the segments made so far still
+ * go). */
+static int
 kni_sw_segment(struct netdev_kni *dev, struct dp_packet *packet,
-               uint32_t hdr_len, uint32_t max_frame, bool ipv4,
-               struct kni_txb *b)
+               uint32_t max_frame, struct kni_txb *b)
 {
+    const struct rte_mbuf *pm = &packet->mbuf;
+    uint32_t hdr_len = pm->l2_len + pm->l3_len + pm->l4_len;
+    bool ipv4 = pm->ol_flags & RTE_MBUF_F_TX_IPV4;
     const char *eth = dp_packet_data(packet);
     size_t l3_ofs = (const char *) dp_packet_l3(packet) - eth;
     size_t l4_ofs = (const char *) dp_packet_l4(packet) - eth;
@@ -2091,8 +2244,14 @@ kni_sw_segment(struct netdev_kni *dev, struct dp_packet *packet,
     if (ipv4) {
         ip_id = ((const struct ip_header *) dp_packet_l3(packet))->ip_id;
     }
-    if (!mss || mss > max_frame - hdr_len) {
-        mss = max_frame - hdr_len;
+    uint32_t mtu = max_frame - KNI_FRAME_OVERHEAD;
+    uint32_t l3_hdr_len = hdr_len - pm->l2_len;
+
+    if (l3_hdr_len >= mtu) {
+        return EMSGSIZE;
+    }
+    if (!mss || mss > mtu - l3_hdr_len) {
+        mss = mtu - l3_hdr_len;
     }
     for (uint32_t off = 0, i = 0; off < payload; off += mss, i++) {
         uint32_t seg_len = MIN(mss, payload - off);
@@ -2102,7 +2261,7 @@ kni_sw_segment(struct netdev_kni *dev, struct dp_packet *packet,
         char *seg;
 
         if (OVS_UNLIKELY(!m)) {
-            return false;
+            return ENOBUFS;
         }
         seg = rte_pktmbuf_mtod(m, char *);
         memcpy(seg, eth, hdr_len);
@@ -2123,54 +2282,10 @@ kni_sw_segment(struct netdev_kni *dev, struct dp_packet *packet,
         sth->tcp_ctl = htons(ctl);
         kni_sw_csum(seg + l3_ofs, l4_ofs - l3_ofs,
                     hdr_len - l3_ofs + seg_len, ipv4, true);
-        COVERAGE_INC(kni_tx_sw_segments);
         kni_txb_add(b, m);
     }
-    return true;
-}
-
-/* Does in software the offloads 'packet' asks for.  Completes its
- * checksums in place and returns 0 (the packet goes on as it is), or cuts
- * a TSO packet into segments added to 'b' and returns 1 (the caller frees
- * 'packet').  Returns -EINVAL if 'packet''s headers do not match its
- * offload flags, -ENOBUFS if the mempool ran out of mbufs. */
-static int
-netdev_kni_sw_offload(struct netdev_kni *dev, struct dp_packet *packet,
-                      uint32_t max_frame, struct kni_txb *b)
-{
-    uint64_t flags = *dp_packet_ol_flags_ptr(packet);
-    bool tso = flags & DP_PACKET_OL_TX_TCP_SEG;
-    bool tcp = tso || dp_packet_hwol_l4_is_tcp(packet);
-    bool ipv4 = flags & DP_PACKET_OL_TX_IPV4;
-    const char *eth = dp_packet_data(packet);
-    const char *l3 = dp_packet_l3(packet);
-    const char *l4 = dp_packet_l4(packet);
-    uint32_t size = dp_packet_size(packet);
-    uint32_t hdr_len;
-
-    if (!l3 || !l4 || (!tcp && !dp_packet_hwol_l4_is_udp(packet))
-        || l4 - eth + (tcp ? TCP_HEADER_LEN : UDP_HEADER_LEN) > size) {
-        return -EINVAL;
-    }
-    *dp_packet_ol_flags_ptr(packet) &= ~KNI_TX_OL_MASK;
-    if (tso) {
-        const struct tcp_header *th = dp_packet_l4(packet);
-
-        hdr_len = l4 - eth + TCP_OFFSET(th->tcp_ctl) * 4;
-        if (hdr_len >= size || hdr_len >= max_frame) {
-            return -EINVAL;
-        }
-        if (size > max_frame) {
-            return kni_sw_segment(dev, packet, hdr_len, max_frame, ipv4, b)
-                   ? 1 : -ENOBUFS;
-        }
-    }
-    kni_sw_csum(CONST_CAST(char *, l3), l4 - l3, size - (l3 - eth), ipv4,
-                tcp);
-    COVERAGE_INC(kni_tx_sw_csum);
     return 0;
 }
-#endif /* KNI_OVS_SW_OFFLOAD */
 
 static int
 netdev_kni_send(struct netdev *netdev, int qid OVS_UNUSED,
@@ -2183,9 +2298,9 @@ netdev_kni_send(struct netdev *netdev, int qid OVS_UNUSED,
     struct kni_policer *policer;
     struct dp_packet *packet;
     struct kni_dev *kdev = dev->kdev;
-    size_t n_qos = 0, n_bad = 0;
+    size_t n_qos = 0, n_bad = 0, n_tso = 0, n_seg = 0;
+    uint32_t max_frame, buf_size;
     struct kni_txb b;
-    uint32_t max_frame;
     bool up;
 
     atomic_read_relaxed(&dev->up_flag, &up);
@@ -2211,25 +2326,38 @@ netdev_kni_send(struct netdev *netdev, int qid OVS_UNUSED,
     b.bytes = b.sent_bytes = 0;
     b.sent = b.failed = 0;
     atomic_read_relaxed(&dev->max_frame, &max_frame);
+    buf_size = kni_dev_buf_size(kdev);
     DP_PACKET_BATCH_FOR_EACH (i, packet, batch) {
-        uint32_t size;
+        uint32_t size = dp_packet_size(packet);
+        uint32_t room = max_frame;
         struct rte_mbuf *m;
 
-#if KNI_OVS_SW_OFFLOAD
         if (*dp_packet_ol_flags_ptr(packet) & KNI_TX_OL_MASK) {
-            int error = netdev_kni_sw_offload(dev, packet, max_frame, &b);
-
-            if (error) {
-                n_nombuf += error == -ENOBUFS;
-                n_bad += error == -EINVAL;
-                n_copied += error > 0;
+            if (OVS_UNLIKELY(!netdev_kni_tx_prepare(packet))) {
+                VLOG_DBG_RL(&rl, "%s: dropped a %"PRIu32"-byte packet whose "
+                            "headers do not match its offload flags %#"
+                            PRIx64, netdev_get_name(netdev), size,
+                            (uint64_t) *dp_packet_ol_flags_ptr(packet));
+                n_bad++;
                 dp_packet_delete(packet);
                 continue;
             }
+            if (dp_packet_hwol_is_tso(packet)) {
+                room = buf_size;
+                n_tso++;
+                if (OVS_UNLIKELY(size > buf_size)) {
+                    size_t before = b.sent + b.failed + b.n;
+                    int error = kni_sw_segment(dev, packet, max_frame, &b);
+
+                    n_nombuf += error == ENOBUFS;
+                    n_mtu += error == EMSGSIZE;
+                    n_seg += b.sent + b.failed + b.n - before;
+                    dp_packet_delete(packet);
+                    continue;
+                }
+            }
         }
-#endif
-        size = dp_packet_size(packet);
-        if (OVS_UNLIKELY(size > max_frame)) {
+        if (OVS_UNLIKELY(size > room)) {
             VLOG_DBG_RL(&rl, "%s: dropped a %"PRIu32"-byte frame, larger "
                         "than the MTU allows (%"PRIu32" bytes, offload flags "
                         "%#"PRIx64")", netdev_get_name(netdev), size,
@@ -2254,6 +2382,10 @@ netdev_kni_send(struct netdev *netdev, int qid OVS_UNUSED,
             memcpy(rte_pktmbuf_mtod(m, void *), dp_packet_data(packet), size);
             m->data_len = size;
             m->pkt_len = size;
+            /* The offload requests, header lengths and hash. */
+            m->ol_flags = packet->mbuf.ol_flags;
+            m->tx_offload = packet->mbuf.tx_offload;
+            m->hash.rss = packet->mbuf.hash.rss;
             n_copied++;
             dp_packet_delete(packet);
         }
@@ -2275,15 +2407,18 @@ netdev_kni_send(struct netdev *netdev, int qid OVS_UNUSED,
     dev->tx_mtu_drops += n_mtu;
     dev->tx_no_mbuf_drops += n_nombuf;
     dev->tx_qos_drops += n_qos;
+    dev->tx_bad_offload_drops += n_bad;
+    dev->tx_tso_packets += n_tso;
+    dev->tx_sw_segmented += n_seg;
     rte_spinlock_unlock(&dev->stats_lock);
-    if (OVS_UNLIKELY(b.failed || n_mtu || n_nombuf || n_qos || n_bad)) {
+    if (OVS_UNLIKELY(b.failed || n_mtu || n_nombuf || n_qos || n_bad
+                     || n_seg)) {
         COVERAGE_ADD(kni_tx_failure_drops, b.failed);
         COVERAGE_ADD(kni_tx_mtu_exceeded_drops, n_mtu);
         COVERAGE_ADD(kni_tx_no_mbuf_drops, n_nombuf);
         COVERAGE_ADD(kni_tx_qos_drops, n_qos);
-#if KNI_OVS_SW_OFFLOAD
         COVERAGE_ADD(kni_tx_bad_offload_drops, n_bad);
-#endif
+        COVERAGE_ADD(kni_tx_sw_segments, n_seg);
     }
     return 0;
 }

@@ -406,8 +406,9 @@ test_user_to_kernel(struct kni_dev *dev, struct rte_mempool *mp)
  * only the pseudo header's sum reaches a socket when the mbuf asks for the
  * checksum (RTE_MBUF_F_TX_UDP_CKSUM) and is dropped when it does not; the
  * IPv4 header checksum is filled in for RTE_MBUF_F_TX_IP_CKSUM; datagrams
- * the stack sends leave their checksum to us (RTE_MBUF_F_RX_L4_CKSUM_NONE)
- * and carry the flow hash. */
+ * the stack sends leave their checksum to us (RTE_MBUF_F_RX_L4_CKSUM_NONE,
+ * with the packet type and header lengths of where it goes) and carry the
+ * flow hash. */
 static void
 test_offloads(struct kni_ctx *ctx, struct rte_mempool *mp)
 {
@@ -483,7 +484,7 @@ test_offloads(struct kni_ctx *ctx, struct rte_mempool *mp)
           "dropped for its checksum");
     close(fd);
 
-    unsigned int partial = 0, hashed = 0, seen = 0;
+    unsigned int partial = 0, typed = 0, hashed = 0, seen = 0;
 
     inet_pton(AF_INET, "10.99.0.2", &to.sin_addr);
     fd = socket(AF_INET, SOCK_DGRAM, 0);
@@ -502,6 +503,12 @@ test_offloads(struct kni_ctx *ctx, struct rte_mempool *mp)
                 seen++;
                 partial += (ol & RTE_MBUF_F_RX_L4_CKSUM_MASK)
                            == RTE_MBUF_F_RX_L4_CKSUM_NONE;
+                typed += ((pkts[j]->packet_type & RTE_PTYPE_L4_MASK)
+                          == RTE_PTYPE_L4_UDP
+                          && RTE_ETH_IS_IPV4_HDR(pkts[j]->packet_type)
+                          && pkts[j]->l2_len == 14
+                          && pkts[j]->l3_len == 20
+                          && pkts[j]->l4_len == 8);
                 hashed += !!(ol & RTE_MBUF_F_RX_RSS_HASH);
             }
         }
@@ -510,9 +517,10 @@ test_offloads(struct kni_ctx *ctx, struct rte_mempool *mp)
             usleep(1000);
         }
     }
-    check(seen == 8 && partial == 8 && hashed == 8,
+    check(seen == 8 && partial == 8 && typed == 8 && hashed == 8,
           "datagrams from the stack: %u of 8, %u with the checksum left "
-          "to do, %u with a hash", seen, partial, hashed);
+          "to do, %u with IPv4/UDP type and header lengths, %u with a hash",
+          seen, partial, typed, hashed);
     kni_dev_release(dev);
 }
 
