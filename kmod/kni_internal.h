@@ -38,6 +38,8 @@
  * event ring at 0.
  */
 #define KNI_MMAP_STRIDE		(1ULL << 32)
+/* kni_dev_kick(): every queue (KNI_QUEUE_NONE: none). */
+#define KNI_QUEUE_ALL		U32_MAX
 
 enum kni_lo_mode {
 	KNI_LO_NONE,
@@ -102,18 +104,41 @@ struct kni_kring {
 struct kni_file;
 struct kni_kthread;
 
-/* Counters of the receive side, written by the device's receive thread. */
+/* Counters of one receive queue, written by its one consumer. */
 struct kni_rx_counters {
 	struct u64_stats_sync syncp;
 	u64_stats_t packets, bytes, bad_desc, nomem, dropped, comp_full;
 };
 
-/* Counters of the transmit side, written under tx_lock. */
+/* Counters of one transmit queue, written under its lock. */
 struct kni_tx_counters {
 	struct u64_stats_sync syncp;
 	u64_stats_t packets, bytes, no_fill, ring_full, too_big, dropped;
 	u64_stats_t stopped, fill_bad_desc, fill_too_small;
 };
+
+/*
+ * A receive queue (userspace -> kernel): its rx and comp rings.  lock makes
+ * the rx ring's consumer one: the queue's NAPI poll, the receive thread, or
+ * a drain while the interface is down or gone.
+ */
+struct kni_rxq {
+	struct kni_dev *kd;
+	u16 index;
+	spinlock_t lock;
+	struct kni_kring rx, comp;
+	struct kni_rx_counters c;
+} ____cacheline_aligned_in_smp;
+
+/*
+ * A transmit queue (kernel -> userspace): tx ring production and fill ring
+ * consumption, under lock.
+ */
+struct kni_txq {
+	spinlock_t lock;
+	struct kni_kring tx, fill;
+	struct kni_tx_counters c;
+} ____cacheline_aligned_in_smp;
 
 /*
  * A kni device: its rings and state.  It has a reference count of its
@@ -136,7 +161,7 @@ struct kni_dev {
 
 	u32 ring_size;
 	u32 offloads;		/* KNI_OFFLOAD_*, fixed at create */
-	u32 buf_size;		/* under tx_lock */
+	u32 buf_size;		/* WRITE_ONCE under every txq lock */
 	u32 policy;		/* KNI_POLICY_*, under RTNL */
 	u32 max_mtu_policy;	/* the owner's max_mtu; 0: the buffers' */
 	u32 speed;		/* ethtool; Mb/s, 0 unknown */
@@ -145,23 +170,17 @@ struct kni_dev {
 	/* Rings, in pages mapped by userspace. */
 	struct kni_shmem ring_mem;
 	struct kni_ring_offsets off;
-	struct kni_kring rx, comp, tx, fill;
+	u16 n_rxq, n_txq;	/* fixed at create, 1..KNI_MAX_QUEUES */
+	struct kni_rxq *rxq;
+	struct kni_txq *txq;
 
 	/*
-	 * Receive: served by one kthread, or (kthread_mode=none) by the
-	 * net_device's NAPI, scheduled by the owner's kick on its own CPU.
-	 * rx_lock makes the rx ring's consumer one: NAPI's poll, or a drain
-	 * while the interface is down or gone.
+	 * Receive: served by one kthread, or (kthread_mode=none) by each
+	 * queue's NAPI, scheduled by the owner's kick on its own CPU.
 	 */
-	spinlock_t rx_lock;
 	struct kni_kthread *kt;
 	struct list_head kt_node;	/* kt->devs, RCU */
 
-	/* Transmit: tx ring production and fill ring consumption. */
-	spinlock_t tx_lock;
-
-	struct kni_rx_counters rxc;
-	struct kni_tx_counters txc;
 	atomic64_t kicks;
 	atomic64_t events;
 };
@@ -169,7 +188,7 @@ struct kni_dev {
 /* Private part of a kni net_device. */
 struct kni_priv {
 	struct kni_dev *kd;
-	struct napi_struct napi;	/* kthread_mode=none */
+	struct napi_struct napi[];	/* per rx queue, kthread_mode=none */
 };
 
 static inline struct kni_priv *kni_netdev_priv(const struct net_device *dev)
@@ -236,8 +255,8 @@ int kni_check_core(u32 core_id);
 void kni_dev_get_info(struct kni_dev *kd, struct kni_info *info);
 void kni_dev_get_addrs(struct kni_dev *kd, struct kni_addrs *a);
 void kni_dev_get_stats(struct kni_dev *kd, struct kni_stats *st);
-void kni_dev_kick(struct kni_dev *kd);
-bool kni_tx_frame(struct kni_dev *kd, struct sk_buff *skb,
+void kni_dev_kick(struct kni_dev *kd, u32 rxq, u32 txq);
+bool kni_tx_frame(struct kni_dev *kd, struct kni_txq *q, struct sk_buff *skb,
 		  const void *data, u32 len);
 void kni_event_post(struct kni_dev *kd, u32 type, u32 value, u32 aux,
 		    const u8 *mac);
@@ -250,8 +269,8 @@ void kni_kthread_put(struct kni_dev *kd);
 int kni_kthread_set_core(struct kni_dev *kd, bool bind, u32 core_id);
 void kni_kthread_exit(void);
 int kni_napi_poll(struct napi_struct *napi, int budget);
-void kni_rx_kick(struct kni_dev *kd, struct net_device *dev);
-void kni_rx_drain(struct kni_dev *kd);
+void kni_rx_kick(struct kni_rxq *q, struct net_device *dev);
+void kni_rx_drain(struct kni_rxq *q);
 
 /*
  * Ring helpers: the kernel never trusts an index userspace wrote.  Indices

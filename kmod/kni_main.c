@@ -402,6 +402,28 @@ static long kni_dev_get_ioctl(struct kni_file *kf, unsigned int cmd,
 	return ret;
 }
 
+/* KNI_IOC_KICK for one receive and one transmit queue. */
+static long kni_kick_queue(struct kni_file *kf, void __user *uarg)
+{
+	struct kni_kick k;
+	struct kni_dev *kd;
+	long ret = 0;
+
+	if (copy_from_user(&k, uarg, sizeof(k)))
+		return -EFAULT;
+	rcu_read_lock();
+	kd = xa_load(&kf->devs, k.id);
+	if (!kd)
+		ret = -ENOENT;
+	else if ((k.rx_queue != KNI_QUEUE_NONE && k.rx_queue >= kd->n_rxq) ||
+		 (k.tx_queue != KNI_QUEUE_NONE && k.tx_queue >= kd->n_txq))
+		ret = -EINVAL;
+	else
+		kni_dev_kick(kd, k.rx_queue, k.tx_queue);
+	rcu_read_unlock();
+	return ret;
+}
+
 static long kni_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct kni_file *kf = file->private_data;
@@ -440,9 +462,12 @@ static long kni_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		rcu_read_lock();
 		kd = xa_load(&kf->devs, id);
 		if (kd)
-			kni_dev_kick(kd);
+			kni_dev_kick(kd, KNI_QUEUE_ALL, KNI_QUEUE_ALL);
 		rcu_read_unlock();
 		return kd ? 0 : -ENOENT;
+
+	case KNI_IOC_KICK_QUEUE:
+		return kni_kick_queue(kf, uarg);
 
 	case KNI_IOC_GET_INFO:
 	case KNI_IOC_GET_ADDRS:

@@ -2,10 +2,11 @@
 /*
  * kni: the net_device side.
  *
- * Each device owns one mmap()able area holding its rings.  Transmit copies
- * an skb into a buffer taken from the fill ring and puts it on the tx ring,
- * and stops the queue while either ring has no room; the owner's kick wakes
- * it.  Nothing here waits for the owner: a change made from the kernel side
+ * Each device owns one mmap()able area holding its rings: rx and comp for
+ * each receive queue, tx and fill for each transmit queue.  Transmit picks
+ * a queue by the skb's flow hash, copies the skb into a buffer taken from
+ * that queue's fill ring and puts it on its tx ring, and stops the queue
+ * while either ring has no room; the owner's kick wakes it.  Nothing here waits for the owner: a change made from the kernel side
  * (MTU, MAC, up, down, promisc, allmulti, address lists) is checked against
  * the limits the owner declared, applied at once and posted as an event.
  * Changes the owner makes through ioctls post no event.
@@ -42,36 +43,36 @@ static struct kni_dev *kni_netdev_kd(const struct net_device *dev)
 
 /* Transmit */
 
-/* Room for one more frame: a tx slot and a fill buffer.  tx_lock held. */
-static bool kni_tx_room(struct kni_dev *kd)
+/* Room for one more frame: a tx slot and a fill buffer.  @q locked. */
+static bool kni_tx_room(struct kni_txq *q)
 {
-	return kni_kring_prod_free(&kd->tx) &&
-	       kni_kring_cons_avail(&kd->fill, 1);
+	return kni_kring_prod_free(&q->tx) &&
+	       kni_kring_cons_avail(&q->fill, 1);
 }
 
 /*
- * Stops @dev's queue until the owner makes room, unless room appeared
- * meanwhile.  tx_lock held.
+ * Stops @nq until the owner makes room in @q, unless room appeared
+ * meanwhile.  @q locked.
  */
-static void kni_tx_stop(struct kni_dev *kd, struct net_device *dev)
+static void kni_tx_stop(struct kni_txq *q, struct netdev_queue *nq)
 {
-	netif_stop_queue(dev);
-	kni_stat_inc(&kd->txc.syncp, &kd->txc.stopped);
-	kni_kring_need_wakeup(&kd->fill, true);
-	kni_kring_need_wakeup(&kd->tx, true);
-	if (kni_tx_room(kd)) {
-		kni_kring_need_wakeup(&kd->fill, false);
-		kni_kring_need_wakeup(&kd->tx, false);
-		netif_wake_queue(dev);
+	netif_tx_stop_queue(nq);
+	kni_stat_inc(&q->c.syncp, &q->c.stopped);
+	kni_kring_need_wakeup(&q->fill, true);
+	kni_kring_need_wakeup(&q->tx, true);
+	if (kni_tx_room(q)) {
+		kni_kring_need_wakeup(&q->fill, false);
+		kni_kring_need_wakeup(&q->tx, false);
+		netif_tx_wake_queue(nq);
 	}
 }
 
-/* Gives fill descriptor @d back to its owner on tx, unused.  tx_lock held. */
-static void kni_tx_return(struct kni_dev *kd, const struct kni_desc *d)
+/* Gives fill descriptor @d back to its owner on tx, unused.  @q locked. */
+static void kni_tx_return(struct kni_txq *q, const struct kni_desc *d)
 {
-	kni_desc_write(kni_kring_desc(&kd->tx, kd->tx.cached), d->addr,
+	kni_desc_write(kni_kring_desc(&q->tx, q->tx.cached), d->addr,
 		       d->cookie, 0, KNI_DESC_F_INVALID);
-	kni_kring_prod_submit(&kd->tx, 1);
+	kni_kring_prod_submit(&q->tx, 1);
 }
 
 /*
@@ -112,39 +113,39 @@ static void kni_tx_offloads(struct kni_dev *kd, struct kni_desc *t,
 }
 
 /*
- * Puts one frame on the tx ring, in a buffer taken from the fill ring.
- * The frame is @skb, or @len bytes at @data.  tx_lock held, bottom halves
+ * Puts one frame on @q's tx ring, in a buffer taken from its fill ring.
+ * The frame is @skb, or @len bytes at @data.  @q locked, bottom halves
  * off.  A bad fill descriptor goes back on the tx ring with
  * KNI_DESC_F_INVALID and length 0 so that its owner gets it back, and the
  * frame is dropped.  One inside the registered memory but shorter than the
  * frame (queued before KNI_IOC_SET_BUF_SIZE made the buffers larger) goes
  * back the same way, and the next one is tried, at most ring_size times.
  */
-bool kni_tx_frame(struct kni_dev *kd, struct sk_buff *skb,
+bool kni_tx_frame(struct kni_dev *kd, struct kni_txq *q, struct sk_buff *skb,
 		  const void *data, u32 len)
 {
-	struct kni_tx_counters *c = &kd->txc;
+	struct kni_tx_counters *c = &q->c;
 	u32 tries = kd->ring_size;	/* fill holds at most this many */
 	struct kni_desc d;
 	bool small, ok;
 	void *dst;
 
-	if (!len || len > kd->buf_size) {
+	if (!len || len > READ_ONCE(kd->buf_size)) {
 		kni_stat_inc(&c->syncp, &c->too_big);
 		return false;
 	}
 	do {
-		if (!kni_kring_prod_free(&kd->tx)) {
+		if (!kni_kring_prod_free(&q->tx)) {
 			kni_stat_inc(&c->syncp, &c->ring_full);
 			return false;
 		}
-		if (!kni_kring_cons_avail(&kd->fill, 1)) {
+		if (!kni_kring_cons_avail(&q->fill, 1)) {
 			kni_stat_inc(&c->syncp, &c->no_fill);
 			return false;
 		}
-		ok = kni_desc_read(&d, kni_kring_desc(&kd->fill,
-						      kd->fill.cached), 0, false);
-		kni_kring_cons_release(&kd->fill, 1);
+		ok = kni_desc_read(&d, kni_kring_desc(&q->fill, q->fill.cached),
+				   0, false);
+		kni_kring_cons_release(&q->fill, 1);
 
 		rcu_read_lock();
 		dst = ok ? kni_mem_lookup(kd->kf, d.addr, d.len) : NULL;
@@ -159,12 +160,12 @@ bool kni_tx_frame(struct kni_dev *kd, struct sk_buff *skb,
 
 		if (!dst) {
 			kni_stat_inc(&c->syncp, &c->fill_bad_desc);
-			kni_tx_return(kd, &d);
+			kni_tx_return(q, &d);
 			return false;
 		}
 		if (small) {
 			kni_stat_inc(&c->syncp, &c->fill_too_small);
-			kni_tx_return(kd, &d);
+			kni_tx_return(q, &d);
 			if (!--tries) {
 				kni_stat_inc(&c->syncp, &c->no_fill);
 				return false;
@@ -172,12 +173,11 @@ bool kni_tx_frame(struct kni_dev *kd, struct sk_buff *skb,
 		}
 	} while (small);
 
-	kni_desc_write(kni_kring_desc(&kd->tx, kd->tx.cached), d.addr,
+	kni_desc_write(kni_kring_desc(&q->tx, q->tx.cached), d.addr,
 		       d.cookie, len, 0);
 	if (skb && kd->offloads)
-		kni_tx_offloads(kd, kni_kring_desc(&kd->tx, kd->tx.cached),
-				skb);
-	kni_kring_prod_submit(&kd->tx, 1);
+		kni_tx_offloads(kd, kni_kring_desc(&q->tx, q->tx.cached), skb);
+	kni_kring_prod_submit(&q->tx, 1);
 	u64_stats_update_begin(&c->syncp);
 	u64_stats_inc(&c->packets);
 	u64_stats_add(&c->bytes, len);
@@ -185,20 +185,35 @@ bool kni_tx_frame(struct kni_dev *kd, struct sk_buff *skb,
 	return true;
 }
 
+/*
+ * A flow stays on one queue, so its frames stay in order: the queue is
+ * picked by the skb's flow hash, which the owner also gets with the frame
+ * (KNI_OFFLOAD_HASH).
+ */
+static u16 kni_select_queue(struct net_device *dev, struct sk_buff *skb,
+			    struct net_device *sb_dev)
+{
+	return reciprocal_scale(skb_get_hash(skb), dev->real_num_tx_queues);
+}
+
 static netdev_tx_t kni_start_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct kni_dev *kd = kni_netdev_kd(dev);
+	u16 qi = skb_get_queue_mapping(skb);
+	struct kni_txq *q;
 	bool sent = false;
 
-	spin_lock(&kd->tx_lock);
+	/* The core keeps the mapping below real_num_tx_queues, n_txq. */
+	q = &kd->txq[qi];
+	spin_lock(&q->lock);
 	if (unlikely(READ_ONCE(kd->dead))) {
-		kni_stat_inc(&kd->txc.syncp, &kd->txc.dropped);
+		kni_stat_inc(&q->c.syncp, &q->c.dropped);
 	} else {
-		sent = kni_tx_frame(kd, skb, NULL, skb->len);
-		if (!kni_tx_room(kd))
-			kni_tx_stop(kd, dev);
+		sent = kni_tx_frame(kd, q, skb, NULL, skb->len);
+		if (!kni_tx_room(q))
+			kni_tx_stop(q, netdev_get_tx_queue(dev, qi));
 	}
-	spin_unlock(&kd->tx_lock);
+	spin_unlock(&q->lock);
 	if (sent)
 		consume_skb(skb);
 	else
@@ -206,34 +221,57 @@ static netdev_tx_t kni_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	return NETDEV_TX_OK;
 }
 
+/* Wakes transmit queue @qi if it waited for room the owner made.  RCU. */
+static void kni_tx_kick(struct kni_dev *kd, struct net_device *dev, u32 qi)
+{
+	struct netdev_queue *nq = netdev_get_tx_queue(dev, qi);
+	struct kni_txq *q = &kd->txq[qi];
+
+	if (!netif_tx_queue_stopped(nq))
+		return;
+	spin_lock_bh(&q->lock);
+	if (kni_tx_room(q) && !READ_ONCE(kd->dead)) {
+		kni_kring_need_wakeup(&q->fill, false);
+		kni_kring_need_wakeup(&q->tx, false);
+		netif_tx_wake_queue(nq);
+	}
+	spin_unlock_bh(&q->lock);
+}
+
 /*
- * The owner moved the rings (KNI_IOC_KICK): receive here (kthread_mode=none)
- * or wake the receive thread, and wake the transmit queue if it waited for
- * room.  RCU held.
+ * The owner moved the rings of receive queue @rxq and transmit queue @txq
+ * (KNI_QUEUE_ALL: every queue, KNI_QUEUE_NONE: none): receive here
+ * (kthread_mode=none) or wake the receive thread, and wake the transmit
+ * queue if it waited for room.  The queues are in range.  RCU held.
  */
-void kni_dev_kick(struct kni_dev *kd)
+void kni_dev_kick(struct kni_dev *kd, u32 rxq, u32 txq)
 {
 	struct kni_kthread *kt = kd->kt;
 	struct net_device *dev;
+	u32 i;
 
 	atomic64_inc(&kd->kicks);
 	dev = rcu_dereference(kd->netdev);
-	if (kni_rx_napi) {
-		kni_rx_kick(kd, dev);
+	if (rxq == KNI_QUEUE_NONE) {
+		/* Transmit only. */
+	} else if (kni_rx_napi) {
+		if (rxq != KNI_QUEUE_ALL)
+			kni_rx_kick(&kd->rxq[rxq], dev);
+		else
+			for (i = 0; i < kd->n_rxq; i++)
+				kni_rx_kick(&kd->rxq[i], dev);
 	} else if (kt) {
 		atomic_set(&kt->kicked, 1);
 		wake_up(&kt->wq);
 	}
 
-	if (dev && netif_queue_stopped(dev)) {
-		spin_lock_bh(&kd->tx_lock);
-		if (kni_tx_room(kd) && !READ_ONCE(kd->dead)) {
-			kni_kring_need_wakeup(&kd->fill, false);
-			kni_kring_need_wakeup(&kd->tx, false);
-			netif_wake_queue(dev);
-		}
-		spin_unlock_bh(&kd->tx_lock);
-	}
+	if (!dev || txq == KNI_QUEUE_NONE)
+		return;
+	if (txq != KNI_QUEUE_ALL)
+		kni_tx_kick(kd, dev, txq);
+	else
+		for (i = 0; i < kd->n_txq; i++)
+			kni_tx_kick(kd, dev, i);
 }
 
 /* net_device_ops: decide, apply, notify */
@@ -241,18 +279,21 @@ void kni_dev_kick(struct kni_dev *kd)
 static int kni_open(struct net_device *dev)
 {
 	struct kni_dev *kd = kni_netdev_kd(dev);
+	u16 i;
 
 	kni_event_post(kd, KNI_EVENT_UP, 1, 0, NULL);
 	if (kni_carrier_on)
 		netif_carrier_on(dev);
 	netif_tx_start_all_queues(dev);
 	if (kni_rx_napi) {
-		struct napi_struct *napi = &kni_netdev_priv(dev)->napi;
+		struct napi_struct *napi = kni_netdev_priv(dev)->napi;
 
-		napi_enable(napi);
+		for (i = 0; i < kd->n_rxq; i++)
+			napi_enable(&napi[i]);
 		/* Frames produced while the interface was coming up. */
 		local_bh_disable();
-		napi_schedule(napi);
+		for (i = 0; i < kd->n_rxq; i++)
+			napi_schedule(&napi[i]);
 		local_bh_enable();
 	}
 	return 0;
@@ -261,15 +302,18 @@ static int kni_open(struct net_device *dev)
 static int kni_stop(struct net_device *dev)
 {
 	struct kni_dev *kd = kni_netdev_kd(dev);
+	u16 i;
 
 	netif_tx_stop_all_queues(dev);
 	if (kni_carrier_on)
 		netif_carrier_off(dev);
 	if (kni_rx_napi) {
-		napi_disable(&kni_netdev_priv(dev)->napi);
+		for (i = 0; i < kd->n_rxq; i++)
+			napi_disable(&kni_netdev_priv(dev)->napi[i]);
 		/* Kicks drain rx from now on; take what came before. */
 		rcu_read_lock();
-		kni_rx_drain(kd);
+		for (i = 0; i < kd->n_rxq; i++)
+			kni_rx_drain(&kd->rxq[i]);
 		rcu_read_unlock();
 	}
 	kni_event_post(kd, KNI_EVENT_UP, 0, 0, NULL);
@@ -351,6 +395,7 @@ static const struct net_device_ops kni_netdev_ops = {
 	.ndo_open = kni_open,
 	.ndo_stop = kni_stop,
 	.ndo_start_xmit = kni_start_xmit,
+	.ndo_select_queue = kni_select_queue,
 	.ndo_change_mtu = kni_change_mtu,
 	.ndo_set_mac_address = kni_set_mac_address,
 	.ndo_change_rx_flags = kni_change_rx_flags,
@@ -413,31 +458,77 @@ static const struct {
 	KNI_STAT(comp_ring_full), KNI_STAT(kicks), KNI_STAT(events),
 };
 
+/* The device's totals, then packets and bytes of each queue. */
 static int kni_get_sset_count(struct net_device *dev, int sset)
 {
-	return sset == ETH_SS_STATS ? ARRAY_SIZE(kni_ethtool_stats) :
-				      -EOPNOTSUPP;
+	struct kni_dev *kd = kni_netdev_kd(dev);
+
+	if (sset != ETH_SS_STATS)
+		return -EOPNOTSUPP;
+	return ARRAY_SIZE(kni_ethtool_stats) + 2 * (kd->n_rxq + kd->n_txq);
 }
 
 static void kni_get_strings(struct net_device *dev, u32 sset, u8 *data)
 {
+	struct kni_dev *kd = kni_netdev_kd(dev);
 	unsigned int i;
 
 	if (sset != ETH_SS_STATS)
 		return;
 	for (i = 0; i < ARRAY_SIZE(kni_ethtool_stats); i++)
 		ethtool_puts(&data, kni_ethtool_stats[i].name);
+	for (i = 0; i < kd->n_rxq; i++) {
+		ethtool_sprintf(&data, "rx_queue_%u_packets", i);
+		ethtool_sprintf(&data, "rx_queue_%u_bytes", i);
+	}
+	for (i = 0; i < kd->n_txq; i++) {
+		ethtool_sprintf(&data, "tx_queue_%u_packets", i);
+		ethtool_sprintf(&data, "tx_queue_%u_bytes", i);
+	}
 }
 
 static void kni_get_ethtool_stats(struct net_device *dev,
 				  struct ethtool_stats *stats, u64 *data)
 {
+	struct kni_dev *kd = kni_netdev_kd(dev);
 	struct kni_stats st = { 0 };
-	unsigned int i;
+	unsigned int i, start;
 
-	kni_dev_get_stats(kni_netdev_kd(dev), &st);
+	kni_dev_get_stats(kd, &st);
 	for (i = 0; i < ARRAY_SIZE(kni_ethtool_stats); i++)
-		data[i] = *(u64 *)((u8 *)&st + kni_ethtool_stats[i].off);
+		*data++ = *(u64 *)((u8 *)&st + kni_ethtool_stats[i].off);
+	for (i = 0; i < kd->n_rxq; i++) {
+		const struct kni_rx_counters *c = &kd->rxq[i].c;
+
+		do {
+			start = u64_stats_fetch_begin(&c->syncp);
+			data[0] = u64_stats_read(&c->packets);
+			data[1] = u64_stats_read(&c->bytes);
+		} while (u64_stats_fetch_retry(&c->syncp, start));
+		data += 2;
+	}
+	for (i = 0; i < kd->n_txq; i++) {
+		const struct kni_tx_counters *c = &kd->txq[i].c;
+
+		do {
+			start = u64_stats_fetch_begin(&c->syncp);
+			data[0] = u64_stats_read(&c->packets);
+			data[1] = u64_stats_read(&c->bytes);
+		} while (u64_stats_fetch_retry(&c->syncp, start));
+		data += 2;
+	}
+}
+
+/* The queues are fixed at create: ethtool -l shows them, -L cannot. */
+static void kni_get_channels(struct net_device *dev,
+			     struct ethtool_channels *ch)
+{
+	struct kni_dev *kd = kni_netdev_kd(dev);
+
+	ch->max_rx = KNI_MAX_QUEUES;
+	ch->max_tx = KNI_MAX_QUEUES;
+	ch->rx_count = kd->n_rxq;
+	ch->tx_count = kd->n_txq;
 }
 
 static const struct ethtool_ops kni_ethtool_ops = {
@@ -448,6 +539,7 @@ static const struct ethtool_ops kni_ethtool_ops = {
 	.get_sset_count = kni_get_sset_count,
 	.get_strings = kni_get_strings,
 	.get_ethtool_stats = kni_get_ethtool_stats,
+	.get_channels = kni_get_channels,
 };
 
 /* rtnl_link_ops: "ip link del", and the end of the device's netns */
@@ -499,9 +591,11 @@ static struct notifier_block kni_notifier = {
 
 /* Device lifecycle */
 
+static void kni_dev_free(struct kni_dev *kd);
+
 static void kni_dev_free_rcu(struct rcu_head *head)
 {
-	kfree(container_of(head, struct kni_dev, rcu));
+	kni_dev_free(container_of(head, struct kni_dev, rcu));
 }
 
 /*
@@ -513,7 +607,6 @@ void kni_dev_put(struct kni_dev *kd)
 {
 	if (refcount_dec_and_test(&kd->ref)) {
 		kni_kthread_put(kd);
-		kni_shmem_free(&kd->ring_mem);
 		/* KICK finds devices under RCU without a reference. */
 		call_rcu(&kd->rcu, kni_dev_free_rcu);
 	}
@@ -615,7 +708,11 @@ static int kni_check_create(struct kni_create *c)
 	/* Segmentation leaves the checksums to the other side too. */
 	if (c->offloads & KNI_OFFLOAD_TSO && !(c->offloads & KNI_OFFLOAD_CSUM))
 		return -EINVAL;
-	if (c->n_rx_queues > 1 || c->n_tx_queues > 1)
+	if (!c->n_rx_queues)
+		c->n_rx_queues = 1;
+	if (!c->n_tx_queues)
+		c->n_tx_queues = 1;
+	if (c->n_rx_queues > KNI_MAX_QUEUES || c->n_tx_queues > KNI_MAX_QUEUES)
 		return -EINVAL;
 	if (c->buf_size < KNI_BUF_SIZE_MIN || c->buf_size > KNI_BUF_SIZE_MAX)
 		return -EINVAL;
@@ -655,33 +752,88 @@ static int kni_check_create(struct kni_create *c)
 	return 0;
 }
 
+/* Shifts a ring's offsets by @delta bytes. */
+static struct kni_ring_offset kni_ring_offset_at(const struct kni_ring_offset *o,
+						 size_t delta)
+{
+	struct kni_ring_offset r = {
+		.producer = o->producer + delta,
+		.consumer = o->consumer + delta,
+		.flags = o->flags + delta,
+		.desc = o->desc + delta,
+	};
+
+	return r;
+}
+
+/*
+ * The queues and their rings: rx and comp of each receive queue, every
+ * rx_queue_stride bytes from 0, then tx and fill of each transmit queue,
+ * every tx_queue_stride bytes.
+ */
 static int kni_dev_rings(struct kni_dev *kd, struct kni_create *c)
 {
 	struct kni_ring_offsets *o = &kd->off;
-	size_t pos = 0, dsz = sizeof(struct kni_desc);
+	size_t pos = 0, tx0, dsz = sizeof(struct kni_desc);
 	u32 n = c->ring_size;
+	struct kni_ring_offset ro;
 	void *mem;
+	u16 i;
 	int ret;
 
+	kd->n_rxq = c->n_rx_queues;
+	kd->n_txq = c->n_tx_queues;
 	pos = kni_ring_layout(&o->rx, pos, n, dsz);
 	pos = kni_ring_layout(&o->comp, pos, n, dsz);
 	c->rx_queue_stride = pos;
-	pos = kni_ring_layout(&o->tx, pos, n, dsz);
+	tx0 = pos * kd->n_rxq;
+	pos = kni_ring_layout(&o->tx, tx0, n, dsz);
 	pos = kni_ring_layout(&o->fill, pos, n, dsz);
-	c->tx_queue_stride = pos - c->rx_queue_stride;
+	c->tx_queue_stride = pos - tx0;
+	pos = tx0 + c->tx_queue_stride * kd->n_txq;
 
+	kd->rxq = kcalloc(kd->n_rxq, sizeof(*kd->rxq), GFP_KERNEL_ACCOUNT);
+	kd->txq = kcalloc(kd->n_txq, sizeof(*kd->txq), GFP_KERNEL_ACCOUNT);
+	if (!kd->rxq || !kd->txq)
+		return -ENOMEM;
 	ret = kni_shmem_alloc(&kd->ring_mem, pos);
 	if (ret)
 		return ret;
 	mem = kd->ring_mem.kaddr;
-	kni_kring_init(&kd->rx, mem, &o->rx, n);
-	kni_kring_init(&kd->comp, mem, &o->comp, n);
-	kni_kring_init(&kd->tx, mem, &o->tx, n);
-	kni_kring_init(&kd->fill, mem, &o->fill, n);
+	for (i = 0; i < kd->n_rxq; i++) {
+		struct kni_rxq *q = &kd->rxq[i];
 
-	/* Until the receive thread runs, producers of rx must kick. */
-	WRITE_ONCE(*kd->rx.flags, KNI_RING_F_NEED_WAKEUP);
+		q->kd = kd;
+		q->index = i;
+		spin_lock_init(&q->lock);
+		u64_stats_init(&q->c.syncp);
+		ro = kni_ring_offset_at(&o->rx, i * c->rx_queue_stride);
+		kni_kring_init(&q->rx, mem, &ro, n);
+		ro = kni_ring_offset_at(&o->comp, i * c->rx_queue_stride);
+		kni_kring_init(&q->comp, mem, &ro, n);
+		/* Until the receive thread runs, producers of rx must kick. */
+		WRITE_ONCE(*q->rx.flags, KNI_RING_F_NEED_WAKEUP);
+	}
+	for (i = 0; i < kd->n_txq; i++) {
+		struct kni_txq *q = &kd->txq[i];
+
+		spin_lock_init(&q->lock);
+		u64_stats_init(&q->c.syncp);
+		ro = kni_ring_offset_at(&o->tx, i * c->tx_queue_stride);
+		kni_kring_init(&q->tx, mem, &ro, n);
+		ro = kni_ring_offset_at(&o->fill, i * c->tx_queue_stride);
+		kni_kring_init(&q->fill, mem, &ro, n);
+	}
 	return 0;
+}
+
+/* Frees what kni_dev_rings() allocated, and the device. */
+static void kni_dev_free(struct kni_dev *kd)
+{
+	kni_shmem_free(&kd->ring_mem);
+	kfree(kd->rxq);
+	kfree(kd->txq);
+	kfree(kd);
 }
 
 int kni_dev_create(struct kni_file *kf, struct kni_create __user *uarg)
@@ -715,13 +867,9 @@ int kni_dev_create(struct kni_file *kf, struct kni_create __user *uarg)
 	kd->speed = c.speed;
 	kd->duplex = c.duplex;
 	INIT_LIST_HEAD(&kd->kt_node);
-	spin_lock_init(&kd->tx_lock);
-	spin_lock_init(&kd->rx_lock);
-	u64_stats_init(&kd->rxc.syncp);
-	u64_stats_init(&kd->txc.syncp);
 	ret = kni_dev_rings(kd, &c);
 	if (ret) {
-		kfree(kd);
+		kni_dev_free(kd);
 		return ret;
 	}
 
@@ -740,16 +888,22 @@ int kni_dev_create(struct kni_file *kf, struct kni_create __user *uarg)
 		goto out_put;
 	kd->id = id;
 
-	dev = alloc_netdev(sizeof(struct kni_priv), c.name, NET_NAME_USER,
-			   kni_setup);
+	dev = alloc_netdev_mqs(struct_size_t(struct kni_priv, napi, kd->n_rxq),
+			       c.name, NET_NAME_USER, kni_setup, kd->n_txq,
+			       kd->n_rxq);
 	if (!dev) {
 		ret = -ENOMEM;
 		goto out_erase;
 	}
 	dev_net_set(dev, net);
 	kni_netdev_priv(dev)->kd = kd;
-	if (kni_rx_napi)	/* enabled while the interface is up */
-		netif_napi_add(dev, &kni_netdev_priv(dev)->napi, kni_napi_poll);
+	if (kni_rx_napi) {	/* enabled while the interface is up */
+		u16 i;
+
+		for (i = 0; i < kd->n_rxq; i++)
+			netif_napi_add(dev, &kni_netdev_priv(dev)->napi[i],
+				       kni_napi_poll);
+	}
 	refcount_inc(&kd->ref);		/* the net_device's */
 	dev->min_mtu = c.min_mtu;
 	dev->max_mtu = c.max_mtu;
@@ -965,9 +1119,7 @@ int kni_dev_set_policy(struct kni_dev *kd, const struct kni_policy *p)
 	dev = kni_dev_rtnl(kd);
 	if (!dev)
 		return -ENODEV;
-	spin_lock_bh(&kd->tx_lock);
-	max_mtu = kd->buf_size - KNI_FRAME_OVERHEAD;
-	spin_unlock_bh(&kd->tx_lock);
+	max_mtu = READ_ONCE(kd->buf_size) - KNI_FRAME_OVERHEAD;
 	if (p->max_mtu && p->max_mtu < max_mtu)
 		max_mtu = p->max_mtu;
 	if (min_mtu > max_mtu || dev->mtu < min_mtu || dev->mtu > max_mtu) {
@@ -1010,16 +1162,16 @@ int kni_dev_set_link(struct kni_dev *kd, const struct kni_link *l)
 /*
  * Makes the fill buffers @buf_size bytes long from now on, for a larger (or
  * smaller) MTU without making the device again: the device's max_mtu
- * follows, and the buffers queued on fill go back to the owner on tx as
- * far as tx has room (kni_tx_frame() gives back any left that turn out too
- * short).
+ * follows, and the buffers queued on each fill ring go back to the owner
+ * on that queue's tx ring as far as it has room (kni_tx_frame() gives back
+ * any left that turn out too short).
  */
 int kni_dev_set_buf_size(struct kni_dev *kd, u32 buf_size)
 {
 	struct net_device *dev;
-	u32 n = kd->ring_size;
 	struct kni_desc d;
-	u32 max_mtu;
+	u32 max_mtu, n;
+	u16 i;
 
 	if (buf_size < KNI_BUF_SIZE_MIN || buf_size > KNI_BUF_SIZE_MAX)
 		return -EINVAL;
@@ -1032,16 +1184,21 @@ int kni_dev_set_buf_size(struct kni_dev *kd, u32 buf_size)
 		rtnl_unlock();
 		return -EINVAL;
 	}
-	spin_lock_bh(&kd->tx_lock);
-	kd->buf_size = buf_size;
-	while (n-- && kni_kring_prod_free(&kd->tx) &&
-	       kni_kring_cons_avail(&kd->fill, 1)) {
-		kni_desc_read(&d, kni_kring_desc(&kd->fill, kd->fill.cached),
-			      0, false);
-		kni_kring_cons_release(&kd->fill, 1);
-		kni_tx_return(kd, &d);
+	WRITE_ONCE(kd->buf_size, buf_size);
+	for (i = 0; i < kd->n_txq; i++) {
+		struct kni_txq *q = &kd->txq[i];
+
+		spin_lock_bh(&q->lock);
+		for (n = kd->ring_size; n && kni_kring_prod_free(&q->tx) &&
+		     kni_kring_cons_avail(&q->fill, 1); n--) {
+			kni_desc_read(&d, kni_kring_desc(&q->fill,
+							 q->fill.cached),
+				      0, false);
+			kni_kring_cons_release(&q->fill, 1);
+			kni_tx_return(q, &d);
+		}
+		spin_unlock_bh(&q->lock);
 	}
-	spin_unlock_bh(&kd->tx_lock);
 	WRITE_ONCE(dev->max_mtu, max_mtu);
 	rtnl_unlock();
 	return 0;
@@ -1120,33 +1277,58 @@ void kni_dev_get_addrs(struct kni_dev *kd, struct kni_addrs *a)
 	rcu_read_unlock();
 }
 
+/* The sums over every queue. */
 void kni_dev_get_stats(struct kni_dev *kd, struct kni_stats *st)
 {
-	const struct kni_rx_counters *r = &kd->rxc;
-	const struct kni_tx_counters *t = &kd->txc;
 	unsigned int start;
+	u16 i;
 
-	do {
-		start = u64_stats_fetch_begin(&r->syncp);
-		st->rx_packets = u64_stats_read(&r->packets);
-		st->rx_bytes = u64_stats_read(&r->bytes);
-		st->rx_bad_desc = u64_stats_read(&r->bad_desc);
-		st->rx_nomem = u64_stats_read(&r->nomem);
-		st->rx_dropped = u64_stats_read(&r->dropped);
-		st->comp_ring_full = u64_stats_read(&r->comp_full);
-	} while (u64_stats_fetch_retry(&r->syncp, start));
-	do {
-		start = u64_stats_fetch_begin(&t->syncp);
-		st->tx_packets = u64_stats_read(&t->packets);
-		st->tx_bytes = u64_stats_read(&t->bytes);
-		st->tx_no_fill = u64_stats_read(&t->no_fill);
-		st->tx_ring_full = u64_stats_read(&t->ring_full);
-		st->tx_too_big = u64_stats_read(&t->too_big);
-		st->tx_dropped = u64_stats_read(&t->dropped);
-		st->tx_stopped = u64_stats_read(&t->stopped);
-		st->fill_bad_desc = u64_stats_read(&t->fill_bad_desc);
-		st->fill_too_small = u64_stats_read(&t->fill_too_small);
-	} while (u64_stats_fetch_retry(&t->syncp, start));
+	for (i = 0; i < kd->n_rxq; i++) {
+		const struct kni_rx_counters *r = &kd->rxq[i].c;
+		u64 v[6];
+
+		do {
+			start = u64_stats_fetch_begin(&r->syncp);
+			v[0] = u64_stats_read(&r->packets);
+			v[1] = u64_stats_read(&r->bytes);
+			v[2] = u64_stats_read(&r->bad_desc);
+			v[3] = u64_stats_read(&r->nomem);
+			v[4] = u64_stats_read(&r->dropped);
+			v[5] = u64_stats_read(&r->comp_full);
+		} while (u64_stats_fetch_retry(&r->syncp, start));
+		st->rx_packets += v[0];
+		st->rx_bytes += v[1];
+		st->rx_bad_desc += v[2];
+		st->rx_nomem += v[3];
+		st->rx_dropped += v[4];
+		st->comp_ring_full += v[5];
+	}
+	for (i = 0; i < kd->n_txq; i++) {
+		const struct kni_tx_counters *t = &kd->txq[i].c;
+		u64 v[9];
+
+		do {
+			start = u64_stats_fetch_begin(&t->syncp);
+			v[0] = u64_stats_read(&t->packets);
+			v[1] = u64_stats_read(&t->bytes);
+			v[2] = u64_stats_read(&t->no_fill);
+			v[3] = u64_stats_read(&t->ring_full);
+			v[4] = u64_stats_read(&t->too_big);
+			v[5] = u64_stats_read(&t->dropped);
+			v[6] = u64_stats_read(&t->stopped);
+			v[7] = u64_stats_read(&t->fill_bad_desc);
+			v[8] = u64_stats_read(&t->fill_too_small);
+		} while (u64_stats_fetch_retry(&t->syncp, start));
+		st->tx_packets += v[0];
+		st->tx_bytes += v[1];
+		st->tx_no_fill += v[2];
+		st->tx_ring_full += v[3];
+		st->tx_too_big += v[4];
+		st->tx_dropped += v[5];
+		st->tx_stopped += v[6];
+		st->fill_bad_desc += v[7];
+		st->fill_too_small += v[8];
+	}
 	st->kicks = atomic64_read(&kd->kicks);
 	st->events = atomic64_read(&kd->events);
 }

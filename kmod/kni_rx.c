@@ -2,18 +2,19 @@
 /*
  * kni: receive, by kernel threads or by NAPI.
  *
- * Receive takes frames userspace put on a device's rx ring, turns them
- * into skbs (or, in the loopback modes, copies them to the tx ring) and
- * returns the buffers on the comp ring.  kthread_mode=single runs one
- * thread for every device; kthread_mode=multiple runs one per device, bound
- * to core_id when the device asked for force_bind.  kthread_mode=none runs
- * no thread: the owner's KNI_IOC_KICK schedules the net_device's NAPI on
- * the kicking CPU, where it runs before the ioctl returns (as tun's NAPI
- * mode does), and hands the frames to GRO.  NEED_WAKEUP then stays set on
- * rx, so the owner kicks after every batch it produces.
+ * Receive takes frames userspace put on a receive queue's rx ring, turns
+ * them into skbs (or, in the loopback modes, copies them to a tx ring) and
+ * returns the buffers on the queue's comp ring.  kthread_mode=single runs
+ * one thread for every device; kthread_mode=multiple runs one per device
+ * (for all its queues), bound to core_id when the device asked for
+ * force_bind.  kthread_mode=none runs no thread: the owner's KNI_IOC_KICK
+ * schedules the queue's NAPI on the kicking CPU, where it runs before the
+ * ioctl returns (as tun's NAPI mode does), and hands the frames to GRO.
+ * NEED_WAKEUP then stays set on rx, so the owner kicks after every batch
+ * it produces.
  *
- * Every loop has a bound: a round serves each device at most KNI_RX_BATCH
- * descriptors with bottom halves off for that device only, and the thread
+ * Every loop has a bound: a round serves each queue at most KNI_RX_BATCH
+ * descriptors with bottom halves off for that queue only, and the thread
  * reschedules between rounds.  A thread that cannot progress (every rx
  * ring empty, or its comp ring full) for kni_poll_us microseconds sets
  * KNI_RING_F_NEED_WAKEUP on the rings whose owner must move them, looks
@@ -88,50 +89,55 @@ static void kni_rx_offloads(struct sk_buff *skb, const struct kni_desc *d)
 		skb_set_hash(skb, d->hash, PKT_HASH_TYPE_L4);
 }
 
-static struct sk_buff *kni_rx_skb(struct kni_dev *kd, struct net_device *dev,
+static struct sk_buff *kni_rx_skb(struct kni_rxq *q, struct net_device *dev,
 				  const void *src, const struct kni_desc *d)
 {
 	struct sk_buff *skb;
 
 	skb = netdev_alloc_skb_ip_align(dev, d->len);
 	if (!skb) {
-		kni_stat_inc(&kd->rxc.syncp, &kd->rxc.nomem);
+		kni_stat_inc(&q->c.syncp, &q->c.nomem);
 		return NULL;
 	}
 	skb_put_data(skb, src, d->len);
 	kni_rx_offloads(skb, d);
+	skb_record_rx_queue(skb, q->index);
 	return skb;
 }
 
 /*
  * The frame of rx descriptor @d at @src (registered memory, RCU held) for
  * @dev, which is NULL once the net_device is gone; an skb for the stack
- * goes to GRO under NAPI (@napi), else on @list.
+ * goes to GRO under NAPI (@napi), else on @list.  The loopback modes send
+ * it back on the transmit queue of the same number (modulo their count).
  */
-static void kni_rx_frame(struct kni_dev *kd, struct net_device *dev,
+static void kni_rx_frame(struct kni_rxq *q, struct net_device *dev,
 			 const void *src, const struct kni_desc *d,
 			 struct napi_struct *napi, struct list_head *list)
 {
-	u32 len = d->len;
+	struct kni_dev *kd = q->kd;
+	struct kni_txq *txq;
 	struct sk_buff *skb;
+	u32 len = d->len;
 
 	if (!dev) {
-		kni_stat_inc(&kd->rxc.syncp, &kd->rxc.dropped);
+		kni_stat_inc(&q->c.syncp, &q->c.dropped);
 		return;
 	}
+	txq = &kd->txq[q->index % kd->n_txq];
 	switch (kni_lo) {
 	case KNI_LO_FIFO:
-		spin_lock(&kd->tx_lock);
-		kni_tx_frame(kd, NULL, src, len);
-		spin_unlock(&kd->tx_lock);
+		spin_lock(&txq->lock);
+		kni_tx_frame(kd, txq, NULL, src, len);
+		spin_unlock(&txq->lock);
 		return;
 	case KNI_LO_FIFO_SKB:
-		skb = kni_rx_skb(kd, dev, src, d);
+		skb = kni_rx_skb(q, dev, src, d);
 		if (!skb)
 			return;
-		spin_lock(&kd->tx_lock);
-		kni_tx_frame(kd, skb, NULL, skb->len);
-		spin_unlock(&kd->tx_lock);
+		spin_lock(&txq->lock);
+		kni_tx_frame(kd, txq, skb, NULL, skb->len);
+		spin_unlock(&txq->lock);
 		consume_skb(skb);
 		return;
 	case KNI_LO_NONE:
@@ -139,17 +145,17 @@ static void kni_rx_frame(struct kni_dev *kd, struct net_device *dev,
 	}
 
 	if (!netif_running(dev)) {
-		kni_stat_inc(&kd->rxc.syncp, &kd->rxc.dropped);
+		kni_stat_inc(&q->c.syncp, &q->c.dropped);
 		return;
 	}
-	skb = kni_rx_skb(kd, dev, src, d);
+	skb = kni_rx_skb(q, dev, src, d);
 	if (!skb)
 		return;
 	skb->protocol = eth_type_trans(skb, dev);
-	u64_stats_update_begin(&kd->rxc.syncp);
-	u64_stats_inc(&kd->rxc.packets);
-	u64_stats_add(&kd->rxc.bytes, len);
-	u64_stats_update_end(&kd->rxc.syncp);
+	u64_stats_update_begin(&q->c.syncp);
+	u64_stats_inc(&q->c.packets);
+	u64_stats_add(&q->c.bytes, len);
+	u64_stats_update_end(&q->c.syncp);
 	if (napi)
 		napi_gro_receive(napi, skb);
 	else
@@ -157,27 +163,28 @@ static void kni_rx_frame(struct kni_dev *kd, struct net_device *dev,
 }
 
 /*
- * Serves up to @max (at most KNI_RX_BATCH) rx descriptors of one device,
- * for @napi's poll or, with @napi NULL, for a receive thread or a drain.
- * RCU held, bottom halves off.  Every descriptor taken goes back on comp,
- * so never take more than comp has room for.  Without NAPI the stack gets
- * the batch's skbs here, in order: netif_rx() would queue them on this
- * CPU's backlog, and a batch queued on another CPU after the thread moved
- * could overtake it.
+ * Serves up to @max (at most KNI_RX_BATCH) rx descriptors of queue @q, for
+ * @napi's poll or, with @napi NULL, for a receive thread or a drain.  RCU
+ * held, bottom halves off.  Every descriptor taken goes back on comp, so
+ * never take more than comp has room for.  Without NAPI the stack gets the
+ * batch's skbs here, in order: netif_rx() would queue them on this CPU's
+ * backlog, and a batch queued on another CPU after the thread moved could
+ * overtake it.
  */
-static u32 kni_rx_dev(struct kni_dev *kd, struct napi_struct *napi, u32 max)
+static u32 kni_rx_queue(struct kni_rxq *q, struct napi_struct *napi, u32 max)
 {
+	struct kni_dev *kd = q->kd;
 	struct net_device *dev = rcu_dereference(kd->netdev);
 	LIST_HEAD(list);
 	u32 n, room, i;
 
-	spin_lock(&kd->rx_lock);
-	n = kni_kring_cons_avail(&kd->rx, max);
+	spin_lock(&q->lock);
+	n = kni_kring_cons_avail(&q->rx, max);
 	if (!n)
 		goto out;
-	room = kni_kring_prod_free(&kd->comp);
+	room = kni_kring_prod_free(&q->comp);
 	if (room < n) {
-		kni_stat_inc(&kd->rxc.syncp, &kd->rxc.comp_full);
+		kni_stat_inc(&q->c.syncp, &q->c.comp_full);
 		n = room;
 		if (!n)
 			goto out;
@@ -188,25 +195,25 @@ static u32 kni_rx_dev(struct kni_dev *kd, struct napi_struct *napi, u32 max)
 		struct kni_desc d;
 		u16 flags = 0;
 
-		if (kni_desc_read(&d, kni_kring_desc(&kd->rx, kd->rx.cached + i),
+		if (kni_desc_read(&d, kni_kring_desc(&q->rx, q->rx.cached + i),
 				  KNI_DESC_F_OFFLOADS, true) &&
 		    kni_rx_desc_ok(kd, &d) &&
 		    d.len >= ETH_HLEN && d.len <= KNI_BUF_SIZE_MAX)
 			src = kni_mem_lookup(kd->kf, d.addr, d.len);
 		if (src) {
-			kni_rx_frame(kd, dev, src, &d, napi, &list);
+			kni_rx_frame(q, dev, src, &d, napi, &list);
 		} else {
-			kni_stat_inc(&kd->rxc.syncp, &kd->rxc.bad_desc);
+			kni_stat_inc(&q->c.syncp, &q->c.bad_desc);
 			flags = KNI_DESC_F_INVALID;
 		}
-		kni_desc_write(kni_kring_desc(&kd->comp, kd->comp.cached + i),
+		kni_desc_write(kni_kring_desc(&q->comp, q->comp.cached + i),
 			       d.addr, d.cookie, d.len, flags);
 	}
 	/* Release orders the copies above before userspace reuses buffers. */
-	kni_kring_prod_submit(&kd->comp, n);
-	kni_kring_cons_release(&kd->rx, n);
+	kni_kring_prod_submit(&q->comp, n);
+	kni_kring_cons_release(&q->rx, n);
 out:
-	spin_unlock(&kd->rx_lock);
+	spin_unlock(&q->lock);
 	if (!list_empty(&list))
 		netif_receive_skb_list(&list);
 	return n;
@@ -214,59 +221,67 @@ out:
 
 /* NAPI (kthread_mode=none) */
 
+static struct kni_rxq *kni_napi_rxq(struct napi_struct *napi)
+{
+	struct kni_priv *priv = kni_netdev_priv(napi->dev);
+
+	return &priv->kd->rxq[napi - priv->napi];
+}
+
 /*
- * The net_device's poll, scheduled by a kick: at most @budget frames.  rx's
+ * A queue's poll, scheduled by a kick: at most @budget frames.  rx's
  * NEED_WAKEUP is never cleared in this mode, so a frame produced after the
  * last look comes with a kick; only a full comp ring needs a wake-up asked
  * for, and one more look.
  */
 int kni_napi_poll(struct napi_struct *napi, int budget)
 {
-	struct kni_dev *kd = kni_netdev_priv(napi->dev)->kd;
+	struct kni_rxq *q = kni_napi_rxq(napi);
 	int done = 0;
 	u32 n;
 
-	kni_kring_need_wakeup(&kd->comp, false);
+	kni_kring_need_wakeup(&q->comp, false);
 	rcu_read_lock();
 	while (done < budget) {
-		n = kni_rx_dev(kd, napi, min_t(int, budget - done, KNI_RX_BATCH));
+		n = kni_rx_queue(q, napi,
+				 min_t(int, budget - done, KNI_RX_BATCH));
 		if (!n)
 			break;
 		done += n;
 	}
 	rcu_read_unlock();
 	if (done < budget && napi_complete_done(napi, done) &&
-	    kni_kring_cons_avail(&kd->rx, 1)) {
+	    kni_kring_cons_avail(&q->rx, 1)) {
 		/* Stopped by a full comp ring: ask for a kick, look again. */
-		kni_kring_need_wakeup(&kd->comp, true);
-		if (kni_kring_prod_free(&kd->comp))
+		kni_kring_need_wakeup(&q->comp, true);
+		if (kni_kring_prod_free(&q->comp))
 			napi_schedule(napi);
 	}
 	return done;
 }
 
 /*
- * Takes back at most a ring's worth of rx frames without NAPI: dropped if
- * the interface is down, given to the stack if it came up meanwhile.  For
- * a device whose interface is down or gone.  RCU held.
+ * Takes back at most a ring's worth of @q's rx frames without NAPI:
+ * dropped if the interface is down, given to the stack if it came up
+ * meanwhile.  For a device whose interface is down or gone.  RCU held.
  */
-void kni_rx_drain(struct kni_dev *kd)
+void kni_rx_drain(struct kni_rxq *q)
 {
-	u32 left = kd->ring_size, n;
+	u32 left = q->kd->ring_size, n;
 
-	kni_kring_need_wakeup(&kd->comp, false);
+	kni_kring_need_wakeup(&q->comp, false);
 	local_bh_disable();
 	while (left) {
-		n = kni_rx_dev(kd, NULL, min_t(u32, left, KNI_RX_BATCH));
+		n = kni_rx_queue(q, NULL, min_t(u32, left, KNI_RX_BATCH));
 		if (n) {
 			left -= n;
 			continue;
 		}
-		if (!kni_kring_cons_avail(&kd->rx, 1))
+		if (!kni_kring_cons_avail(&q->rx, 1))
 			break;
 		/* Stopped by a full comp ring: ask for a kick, look again. */
-		kni_kring_need_wakeup(&kd->comp, true);
-		if (!kni_kring_prod_free(&kd->comp))
+		kni_kring_need_wakeup(&q->comp, true);
+		if (!kni_kring_prod_free(&q->comp))
 			break;
 		left--;
 	}
@@ -274,18 +289,18 @@ void kni_rx_drain(struct kni_dev *kd)
 }
 
 /*
- * The owner's kick (kthread_mode=none): receive on this CPU now, through
- * NAPI while the interface is up.  RCU held.
+ * The owner's kick (kthread_mode=none): receive @q's frames on this CPU
+ * now, through NAPI while the interface is up.  RCU held.
  */
-void kni_rx_kick(struct kni_dev *kd, struct net_device *dev)
+void kni_rx_kick(struct kni_rxq *q, struct net_device *dev)
 {
 	if (dev && netif_running(dev)) {
 		local_bh_disable();
-		napi_schedule(&kni_netdev_priv(dev)->napi);
+		napi_schedule(&kni_netdev_priv(dev)->napi[q->index]);
 		/* Runs the poll here, unless it already runs elsewhere. */
 		local_bh_enable();
 	} else {
-		kni_rx_drain(kd);
+		kni_rx_drain(q);
 	}
 }
 
@@ -293,22 +308,25 @@ static u32 kni_kthread_round(struct kni_kthread *kt)
 {
 	struct kni_dev *kd;
 	u32 work = 0;
+	u16 i;
 
 	rcu_read_lock();
 	list_for_each_entry_rcu(kd, &kt->devs, kt_node) {
-		local_bh_disable();
-		work += kni_rx_dev(kd, NULL, KNI_RX_BATCH);
-		local_bh_enable();
+		for (i = 0; i < kd->n_rxq; i++) {
+			local_bh_disable();
+			work += kni_rx_queue(&kd->rxq[i], NULL, KNI_RX_BATCH);
+			local_bh_enable();
+		}
 	}
 	rcu_read_unlock();
 	return work;
 }
 
-/* Work the thread can do on @kd: rx frames and comp room for them. */
-static bool kni_dev_rx_ready(struct kni_dev *kd)
+/* Work the thread can do on @q: rx frames and comp room for them. */
+static bool kni_rxq_ready(struct kni_rxq *q)
 {
-	return kni_kring_cons_avail(&kd->rx, 1) &&
-	       kni_kring_prod_free(&kd->comp);
+	return kni_kring_cons_avail(&q->rx, 1) &&
+	       kni_kring_prod_free(&q->comp);
 }
 
 /*
@@ -320,14 +338,19 @@ static bool kni_kthread_prepare_sleep(struct kni_kthread *kt)
 {
 	struct kni_dev *kd;
 	bool work = false;
+	u16 i;
 
 	rcu_read_lock();
 	list_for_each_entry_rcu(kd, &kt->devs, kt_node) {
-		kni_kring_need_wakeup(&kd->rx, true);
-		if (kni_kring_cons_avail(&kd->rx, 1))
-			kni_kring_need_wakeup(&kd->comp, true);
-		if (kni_dev_rx_ready(kd))
-			work = true;
+		for (i = 0; i < kd->n_rxq; i++) {
+			struct kni_rxq *q = &kd->rxq[i];
+
+			kni_kring_need_wakeup(&q->rx, true);
+			if (kni_kring_cons_avail(&q->rx, 1))
+				kni_kring_need_wakeup(&q->comp, true);
+			if (kni_rxq_ready(q))
+				work = true;
+		}
 	}
 	rcu_read_unlock();
 	return work;
@@ -336,11 +359,14 @@ static bool kni_kthread_prepare_sleep(struct kni_kthread *kt)
 static void kni_kthread_awake(struct kni_kthread *kt)
 {
 	struct kni_dev *kd;
+	u16 i;
 
 	rcu_read_lock();
 	list_for_each_entry_rcu(kd, &kt->devs, kt_node) {
-		kni_kring_need_wakeup(&kd->rx, false);
-		kni_kring_need_wakeup(&kd->comp, false);
+		for (i = 0; i < kd->n_rxq; i++) {
+			kni_kring_need_wakeup(&kd->rxq[i].rx, false);
+			kni_kring_need_wakeup(&kd->rxq[i].comp, false);
+		}
 	}
 	rcu_read_unlock();
 }

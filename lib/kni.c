@@ -62,6 +62,21 @@ struct kni_ctx {
     struct kni_dev *devs;       /* Devices of this context, a list. */
 };
 
+/* A receive queue: the kernel device's transmit queue of the same number.
+ * Each queue is on cache lines of its own: in Open vSwitch each may be
+ * driven by a PMD thread of its own, and one device's two directions by
+ * two. */
+struct kni_rxq {
+    struct kni_ring tx;         /* We consume. */
+    struct kni_ring fill;       /* We produce. */
+} __attribute__((aligned(64)));
+
+/* A transmit queue: the kernel device's receive queue of the same number. */
+struct kni_txq {
+    struct kni_ring rx;         /* We produce. */
+    struct kni_ring comp;       /* We consume. */
+} __attribute__((aligned(64)));
+
 struct kni_dev {
     struct kni_ctx *ctx;
     struct kni_dev *next;       /* In ctx->devs. */
@@ -76,13 +91,9 @@ struct kni_dev {
 
     void *map;
     size_t map_size;
-    /* The sending thread's rings and the receiving thread's, each pair on
-     * cache lines of its own: in Open vSwitch two PMD threads may drive
-     * one device's two directions. */
-    struct kni_ring rx __attribute__((aligned(64)));    /* We produce. */
-    struct kni_ring comp;       /* We consume. */
-    struct kni_ring tx __attribute__((aligned(64)));    /* We consume. */
-    struct kni_ring fill;       /* We produce. */
+    unsigned int n_rxq, n_txq;
+    struct kni_rxq rxq[KNI_MAX_QUEUES];
+    struct kni_txq txq[KNI_MAX_QUEUES];
 
     /* Link as last set, for kni_dev_set_carrier(). */
     uint32_t speed __attribute__((aligned(64)));
@@ -117,13 +128,36 @@ kni_ring_offset_valid(const struct kni_ring_offset *off, uint64_t map_size,
            && (uint64_t) size * entry_size <= map_size - off->desc;
 }
 
+/* The rings of 'n' queues, the first at 'a' and 'b', the others every
+ * 'stride' bytes, all inside the mapping. */
+static bool
+kni_queue_offsets_valid(const struct kni_ring_offset *a,
+                        const struct kni_ring_offset *b, uint64_t stride,
+                        uint32_t n, uint64_t map_size, uint32_t size)
+{
+    uint64_t last;
+
+    if (!n || n > KNI_MAX_QUEUES || (n > 1 && !stride)
+        || stride > map_size) {
+        return false;
+    }
+    last = (n - 1) * stride;
+    return last < map_size
+           && kni_ring_offset_valid(a, map_size - last, size,
+                                    sizeof(struct kni_desc))
+           && kni_ring_offset_valid(b, map_size - last, size,
+                                    sizeof(struct kni_desc));
+}
+
+/* The ring at 'off' moved by 'delta' bytes. */
 static void
 kni_ring_from_offset(struct kni_ring *r, void *map,
-                     const struct kni_ring_offset *off, uint32_t size,
-                     uint32_t entry_size)
+                     const struct kni_ring_offset *off, uint64_t delta,
+                     uint32_t size)
 {
-    kni_ring_init(r, map, off->producer, off->consumer, off->flags,
-                  off->desc, size, entry_size);
+    kni_ring_init(r, map, off->producer + delta, off->consumer + delta,
+                  off->flags + delta, off->desc + delta, size,
+                  sizeof(struct kni_desc));
 }
 
 /* Maps the file's event ring. */
@@ -149,8 +183,9 @@ kni_events_map(struct kni_ctx *ctx)
     }
     ctx->event_map = map;
     ctx->event_map_size = info.mmap_size;
-    kni_ring_from_offset(&ctx->events, map, &info.off, info.size,
-                         sizeof(struct kni_event));
+    kni_ring_init(&ctx->events, map, info.off.producer, info.off.consumer,
+                  info.off.flags, info.off.desc, info.size,
+                  sizeof(struct kni_event));
     return 0;
 }
 
@@ -590,11 +625,19 @@ kni_ustat_inc(uint64_t *counter)
     __atomic_fetch_add(counter, 1, __ATOMIC_RELAXED);
 }
 
+/* Kicks kernel receive queue 'rx_queue' and transmit queue 'tx_queue'
+ * (KNI_QUEUE_NONE: neither). */
 static void
-kni_kick(struct kni_dev *dev)
+kni_kick(struct kni_dev *dev, uint16_t rx_queue, uint16_t tx_queue)
 {
+    struct kni_kick k = {
+        .id = dev->id,
+        .rx_queue = rx_queue,
+        .tx_queue = tx_queue,
+    };
+
     kni_ustat_inc(&dev->ustats.kicks);
-    ioctl(dev->ctx->fd, KNI_IOC_KICK, &dev->id);
+    ioctl(dev->ctx->fd, KNI_IOC_KICK_QUEUE, &k);
 }
 
 /* After moving rings 'a' and 'b' (null: none): true if the kernel waits
@@ -612,18 +655,18 @@ kni_needs_kick(const struct kni_ring *a, const struct kni_ring *b)
     return flags & KNI_RING_F_NEED_WAKEUP;
 }
 
-/* Tops up the fill ring from the device's mempool to its fill level, in
- * batches of at least KNI_FILL_BATCH buffers (any number when the ring is
- * empty).  Returns the number of buffers given. */
+/* Tops up the fill ring of 'q' from the device's mempool to its fill
+ * level, in batches of at least KNI_FILL_BATCH buffers (any number when
+ * the ring is empty).  Returns the number of buffers given. */
 static uint32_t
-kni_refill(struct kni_dev *dev)
+kni_refill(struct kni_dev *dev, struct kni_rxq *q)
 {
     uint32_t total = 0;
 
     for (;;) {
         struct rte_mbuf *mbufs[KNI_FILL_BATCH * 4];
-        uint32_t idx = kni_ring_prod_index(&dev->fill);
-        uint32_t room = kni_ring_prod_reserve(&dev->fill, dev->ring_size);
+        uint32_t idx = kni_ring_prod_index(&q->fill);
+        uint32_t room = kni_ring_prod_reserve(&q->fill, dev->ring_size);
         uint32_t queued = dev->ring_size - room;
         uint32_t n;
 
@@ -642,10 +685,10 @@ kni_refill(struct kni_dev *dev)
             return total;
         }
         for (uint32_t i = 0; i < n; i++) {
-            kni_desc_from_mbuf(kni_ring_slot(&dev->fill, idx + i), mbufs[i],
+            kni_desc_from_mbuf(kni_ring_slot(&q->fill, idx + i), mbufs[i],
                                dev->buf_size);
         }
-        kni_ring_prod_submit(&dev->fill, n);
+        kni_ring_prod_submit(&q->fill, n);
         total += n;
         if (n < RTE_DIM(mbufs)) {
             return total;
@@ -653,21 +696,22 @@ kni_refill(struct kni_dev *dev)
     }
 }
 
-/* Frees the mbufs the kernel has finished with.  Returns how many. */
+/* Frees the mbufs the kernel has finished with on 'q'.  Returns how
+ * many. */
 static uint32_t
-kni_reclaim(struct kni_dev *dev)
+kni_reclaim(struct kni_txq *q)
 {
     struct rte_mbuf *mbufs[64];
     uint32_t n, total = 0;
 
     do {
-        uint32_t idx = kni_ring_cons_index(&dev->comp);
+        uint32_t idx = kni_ring_cons_index(&q->comp);
 
-        n = kni_ring_cons_peek(&dev->comp, RTE_DIM(mbufs));
+        n = kni_ring_cons_peek(&q->comp, RTE_DIM(mbufs));
         for (uint32_t i = 0; i < n; i++) {
-            mbufs[i] = kni_desc_mbuf(kni_ring_slot(&dev->comp, idx + i));
+            mbufs[i] = kni_desc_mbuf(kni_ring_slot(&q->comp, idx + i));
         }
-        kni_ring_cons_release(&dev->comp, n);
+        kni_ring_cons_release(&q->comp, n);
         rte_pktmbuf_free_bulk(mbufs, n);
         total += n;
     } while (n == RTE_DIM(mbufs));
@@ -708,6 +752,12 @@ kni_dev_create(struct kni_ctx *ctx, const struct kni_dev_conf *conf,
     c.speed = conf->speed;
     c.duplex = conf->speed ? conf->duplex : 0;
     c.offloads = conf->offloads;
+    if (conf->n_rxq > KNI_MAX_QUEUES || conf->n_txq > KNI_MAX_QUEUES) {
+        return EINVAL;
+    }
+    /* Our receive queues are the kernel's transmit queues. */
+    c.n_tx_queues = conf->n_rxq ? conf->n_rxq : 1;
+    c.n_rx_queues = conf->n_txq ? conf->n_txq : 1;
     if (conf->force_bind) {
         c.flags |= KNI_CREATE_F_FORCE_BIND;
     }
@@ -722,14 +772,12 @@ kni_dev_create(struct kni_ctx *ctx, const struct kni_dev_conf *conf,
     ring_size = c.ring_size_out;
 
     if (!ring_size || ring_size & (ring_size - 1)
-        || !kni_ring_offset_valid(&c.off.rx, c.mmap_size, ring_size,
-                                  sizeof(struct kni_desc))
-        || !kni_ring_offset_valid(&c.off.comp, c.mmap_size, ring_size,
-                                  sizeof(struct kni_desc))
-        || !kni_ring_offset_valid(&c.off.tx, c.mmap_size, ring_size,
-                                  sizeof(struct kni_desc))
-        || !kni_ring_offset_valid(&c.off.fill, c.mmap_size, ring_size,
-                                  sizeof(struct kni_desc))) {
+        || !kni_queue_offsets_valid(&c.off.rx, &c.off.comp,
+                                    c.rx_queue_stride, c.n_rx_queues,
+                                    c.mmap_size, ring_size)
+        || !kni_queue_offsets_valid(&c.off.tx, &c.off.fill,
+                                    c.tx_queue_stride, c.n_tx_queues,
+                                    c.mmap_size, ring_size)) {
         error = EPROTO;
         goto err_release;
     }
@@ -760,14 +808,24 @@ kni_dev_create(struct kni_ctx *ctx, const struct kni_dev_conf *conf,
     dev->offloads = conf->offloads;
     dev->map = map;
     dev->map_size = c.mmap_size;
-    kni_ring_from_offset(&dev->rx, map, &c.off.rx, ring_size,
-                         sizeof(struct kni_desc));
-    kni_ring_from_offset(&dev->comp, map, &c.off.comp, ring_size,
-                         sizeof(struct kni_desc));
-    kni_ring_from_offset(&dev->tx, map, &c.off.tx, ring_size,
-                         sizeof(struct kni_desc));
-    kni_ring_from_offset(&dev->fill, map, &c.off.fill, ring_size,
-                         sizeof(struct kni_desc));
+    dev->n_rxq = c.n_tx_queues;
+    dev->n_txq = c.n_rx_queues;
+    for (unsigned int q = 0; q < dev->n_rxq; q++) {
+        uint64_t delta = q * c.tx_queue_stride;
+
+        kni_ring_from_offset(&dev->rxq[q].tx, map, &c.off.tx, delta,
+                             ring_size);
+        kni_ring_from_offset(&dev->rxq[q].fill, map, &c.off.fill, delta,
+                             ring_size);
+    }
+    for (unsigned int q = 0; q < dev->n_txq; q++) {
+        uint64_t delta = q * c.rx_queue_stride;
+
+        kni_ring_from_offset(&dev->txq[q].rx, map, &c.off.rx, delta,
+                             ring_size);
+        kni_ring_from_offset(&dev->txq[q].comp, map, &c.off.comp, delta,
+                             ring_size);
+    }
     dev->speed = c.speed;
     dev->duplex = c.duplex;
     pool->n_devs++;
@@ -775,7 +833,9 @@ kni_dev_create(struct kni_ctx *ctx, const struct kni_dev_conf *conf,
     ctx->devs = dev;
 
     /* Give the kernel's transmit path its first buffers. */
-    kni_refill(dev);
+    for (unsigned int q = 0; q < dev->n_rxq; q++) {
+        kni_refill(dev, &dev->rxq[q]);
+    }
 
     *devp = dev;
     return 0;
@@ -812,10 +872,14 @@ kni_dev_release(struct kni_dev *dev)
     /* Once the release returns, the kernel touches neither the rings nor
      * the buffers any more: every buffer is on one of the four rings. */
     if (ioctl(dev->ctx->fd, KNI_IOC_RELEASE, &dev->id) == 0) {
-        kni_ring_free_pending(&dev->fill);
-        kni_ring_free_pending(&dev->tx);
-        kni_ring_free_pending(&dev->rx);
-        kni_ring_free_pending(&dev->comp);
+        for (unsigned int q = 0; q < dev->n_rxq; q++) {
+            kni_ring_free_pending(&dev->rxq[q].fill);
+            kni_ring_free_pending(&dev->rxq[q].tx);
+        }
+        for (unsigned int q = 0; q < dev->n_txq; q++) {
+            kni_ring_free_pending(&dev->txq[q].rx);
+            kni_ring_free_pending(&dev->txq[q].comp);
+        }
     }
     /* If the release failed, the mbufs stay where they are: leaking them is
      * better than handing memory the kernel may still write to back to the
@@ -862,14 +926,28 @@ kni_dev_buf_size(const struct kni_dev *dev)
 }
 
 unsigned int
-kni_rx_burst(struct kni_dev *dev, struct rte_mbuf **pkts, unsigned int n)
+kni_dev_n_rxq(const struct kni_dev *dev)
 {
-    uint32_t idx = kni_ring_cons_index(&dev->tx);
-    uint32_t got = kni_ring_cons_peek(&dev->tx, n);
+    return dev->n_rxq;
+}
+
+unsigned int
+kni_dev_n_txq(const struct kni_dev *dev)
+{
+    return dev->n_txq;
+}
+
+unsigned int
+kni_rxq_burst(struct kni_dev *dev, unsigned int qid, struct rte_mbuf **pkts,
+              unsigned int n)
+{
+    struct kni_rxq *q = &dev->rxq[qid];
+    uint32_t idx = kni_ring_cons_index(&q->tx);
+    uint32_t got = kni_ring_cons_peek(&q->tx, n);
     unsigned int n_pkts = 0;
 
     for (uint32_t i = 0; i < got; i++) {
-        const struct kni_desc *d = kni_ring_slot(&dev->tx, idx + i);
+        const struct kni_desc *d = kni_ring_slot(&q->tx, idx + i);
         struct rte_mbuf *m = kni_desc_mbuf(d);
         uint32_t len = d->len;
 
@@ -886,26 +964,34 @@ kni_rx_burst(struct kni_dev *dev, struct rte_mbuf **pkts, unsigned int n)
         }
         pkts[n_pkts++] = m;
     }
-    kni_ring_cons_release(&dev->tx, got);
-    if ((kni_refill(dev) || got) && kni_needs_kick(&dev->fill, &dev->tx)) {
+    kni_ring_cons_release(&q->tx, got);
+    if ((kni_refill(dev, q) || got) && kni_needs_kick(&q->fill, &q->tx)) {
         /* The kernel stopped its queue for room: there is some now. */
-        kni_kick(dev);
+        kni_kick(dev, KNI_QUEUE_NONE, qid);
     }
     return n_pkts;
 }
 
 unsigned int
-kni_tx_burst(struct kni_dev *dev, struct rte_mbuf **pkts, unsigned int n)
+kni_rx_burst(struct kni_dev *dev, struct rte_mbuf **pkts, unsigned int n)
+{
+    return kni_rxq_burst(dev, 0, pkts, n);
+}
+
+unsigned int
+kni_txq_burst(struct kni_dev *dev, unsigned int qid, struct rte_mbuf **pkts,
+              unsigned int n)
 {
     const struct rte_mempool *known = NULL;
+    struct kni_txq *q = &dev->txq[qid];
     uint32_t idx, room, i;
     bool kick;
 
     /* The receive thread may wait for comp room. */
-    kick = kni_reclaim(dev) && kni_needs_kick(&dev->comp, NULL);
+    kick = kni_reclaim(q) && kni_needs_kick(&q->comp, NULL);
 
-    idx = kni_ring_prod_index(&dev->rx);
-    room = kni_ring_prod_reserve(&dev->rx, n);
+    idx = kni_ring_prod_index(&q->rx);
+    room = kni_ring_prod_reserve(&q->rx, n);
     for (i = 0; i < room; i++) {
         struct rte_mbuf *m = pkts[i];
 
@@ -913,21 +999,27 @@ kni_tx_burst(struct kni_dev *dev, struct rte_mbuf **pkts, unsigned int n)
             kni_ustat_inc(&dev->ustats.tx_unregistered);
             break;
         }
-        kni_desc_from_mbuf(kni_ring_slot(&dev->rx, idx + i), m,
+        kni_desc_from_mbuf(kni_ring_slot(&q->rx, idx + i), m,
                            rte_pktmbuf_data_len(m));
         if (dev->offloads && m->ol_flags & KNI_MBUF_TX_OL_MASK) {
-            kni_desc_tx_offloads(kni_ring_slot(&dev->rx, idx + i), m,
+            kni_desc_tx_offloads(kni_ring_slot(&q->rx, idx + i), m,
                                  dev->offloads);
         }
     }
     if (i) {
-        kni_ring_prod_submit(&dev->rx, i);
-        kick = kick || kni_needs_kick(&dev->rx, NULL);
+        kni_ring_prod_submit(&q->rx, i);
+        kick = kick || kni_needs_kick(&q->rx, NULL);
     }
     if (kick) {
-        kni_kick(dev);
+        kni_kick(dev, qid, KNI_QUEUE_NONE);
     }
     return i;
+}
+
+unsigned int
+kni_tx_burst(struct kni_dev *dev, struct rte_mbuf **pkts, unsigned int n)
+{
+    return kni_txq_burst(dev, 0, pkts, n);
 }
 
 uint64_t
@@ -1057,7 +1149,9 @@ kni_dev_set_mempool(struct kni_dev *dev, struct rte_mempool *mp)
     pool->n_devs++;
     dev->pool = pool;
     dev->buf_size = v.value;
-    kni_refill(dev);
+    for (unsigned int q = 0; q < dev->n_rxq; q++) {
+        kni_refill(dev, &dev->rxq[q]);
+    }
     return 0;
 }
 

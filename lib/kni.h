@@ -136,6 +136,12 @@ struct kni_dev_conf {
                                  * keep their TX checksum, TSO and hash
                                  * requests (see kni_tx_burst()), frames
                                  * from it come with RX flags. */
+    unsigned int n_rxq;         /* Receive queues (the kernel device's
+                                 * transmit queues, which it picks by flow
+                                 * hash), 0 for 1, at most KNI_MAX_QUEUES;
+                                 * each keeps its own fill level. */
+    unsigned int n_txq;         /* Transmit queues (the kernel device's
+                                 * receive queues), 0 for 1. */
 };
 
 /* Creates a kernel net_device as described by 'conf'. */
@@ -165,6 +171,19 @@ uint32_t kni_dev_buf_size(const struct kni_dev *);
 unsigned int kni_rx_burst(struct kni_dev *, struct rte_mbuf **pkts,
                           unsigned int n);
 
+/* Queues.  kni_rxq_burst() and kni_txq_burst() are kni_rx_burst() and
+ * kni_tx_burst() for one queue, 0 to kni_dev_n_rxq() - 1 or
+ * kni_dev_n_txq() - 1; kni_rx_burst() and kni_tx_burst() use queue 0.
+ * Each queue may run in a thread of its own: the threads rule above holds
+ * per queue.  A flow keeps to one receive queue, so its frames keep their
+ * order. */
+unsigned int kni_dev_n_rxq(const struct kni_dev *);
+unsigned int kni_dev_n_txq(const struct kni_dev *);
+unsigned int kni_rxq_burst(struct kni_dev *, unsigned int qid,
+                           struct rte_mbuf **pkts, unsigned int n);
+unsigned int kni_txq_burst(struct kni_dev *, unsigned int qid,
+                           struct rte_mbuf **pkts, unsigned int n);
+
 /* Hands up to 'n' frames to the kernel stack, in order; returns how many
  * were taken (ring full or a mbuf kni_mbuf_is_registered() refuses stops
  * the burst).  Also frees the mbufs the kernel has finished with.  With
@@ -182,7 +201,7 @@ unsigned int kni_tx_burst(struct kni_dev *, struct rte_mbuf **pkts,
 struct kni_dev_ustats {
     uint64_t fill_alloc_failed; /* Fill ring refill found the pool empty. */
     uint64_t fill_returned_unused; /* Fill buffers the kernel refused. */
-    uint64_t kicks;             /* KNI_IOC_KICK calls made. */
+    uint64_t kicks;             /* KNI_IOC_KICK(_QUEUE) calls made. */
     uint64_t tx_unregistered;   /* Burst stopped at an unregistered mbuf. */
 };
 void kni_dev_get_ustats(const struct kni_dev *, struct kni_dev_ustats *);

@@ -143,6 +143,8 @@ struct kni_parked {
     uint32_t frame_room;
     uint32_t offloads;
     uint32_t ring_size;
+    int n_rxq;
+    int n_txq;
     int mtu;
     struct eth_addr hwaddr;
     bool kernel_up;
@@ -237,18 +239,23 @@ struct netdev_kni {
                                              * added. */
     uint32_t kernel_n_mc OVS_GUARDED;
     uint32_t ring_size OVS_GUARDED;
+    /* The kernel device's queues are 'up.n_rxq' and 'up.n_txq'. */
 
     /* Requested configuration, from set_config() and set_mtu(). */
     uint32_t requested_ring_size OVS_GUARDED;
+    int requested_n_rxq OVS_GUARDED;
+    int requested_n_txq OVS_GUARDED;
     int requested_mtu OVS_GUARDED;
     struct eth_addr requested_mac OVS_GUARDED;      /* eth_addr_zero: the
                                                      * kernel's. */
     uint32_t core_id OVS_GUARDED;
     bool force_bind OVS_GUARDED;
 
-    /* A ring size and MTU reconfigure() could not have (no memory): not
+    /* Rings and an MTU reconfigure() could not have (no memory): not
      * tried again until the options ask for something else. */
     uint32_t failed_ring_size OVS_GUARDED;
+    int failed_n_rxq OVS_GUARDED;
+    int failed_n_txq OVS_GUARDED;
     int failed_mtu OVS_GUARDED;
     struct smap options OVS_GUARDED;        /* As last given to
                                              * set_config(). */
@@ -262,8 +269,10 @@ struct netdev_kni {
     uint32_t policing_rate OVS_GUARDED;     /* kbit/s. */
     uint32_t policing_burst OVS_GUARDED;    /* kbit. */
 
-    /* Serialises senders when OVS asks for it (concurrent_txq). */
-    rte_spinlock_t tx_lock;
+    /* Serialise the senders of each queue when OVS asks for it
+     * (concurrent_txq). */
+    rte_spinlock_t tx_locks[KNI_MAX_QUEUES];
+    bool multiq_advised;            /* set_tx_multiq() said its piece. */
 
     rte_spinlock_t stats_lock;
     struct netdev_stats stats;      /* Protected by 'stats_lock'. */
@@ -361,11 +370,13 @@ kni_fill_level(uint32_t ring_size)
     return MIN(ring_size, KNI_FILL_LEVEL_MAX);
 }
 
-/* Mbufs a port with 'ring_size' entries per ring may hold at once. */
+/* Mbufs a port with 'ring_size' entries per ring, 'n_rxq' receive and
+ * 'n_txq' transmit queues may hold at once. */
 static uint32_t
-kni_commitment(uint32_t ring_size)
+kni_commitment(uint32_t ring_size, int n_rxq, int n_txq)
 {
-    return kni_fill_level(ring_size) + ring_size + 2 * NETDEV_MAX_BURST;
+    return (n_rxq * kni_fill_level(ring_size) + n_txq * ring_size
+            + 2 * NETDEV_MAX_BURST * MAX(n_rxq, n_txq));
 }
 
 /* NUMA node of the kni ports: the main lcore's, where their mempools and
@@ -637,7 +648,9 @@ netdev_kni_create_kdev(struct netdev_kni *dev, struct kni_mp *kmp,
 {
     const char *name = netdev_get_name(&dev->up);
     uint32_t frame_room = kni_frame_room(dev->requested_mtu);
-    uint32_t commitment = kni_commitment(dev->requested_ring_size);
+    uint32_t commitment = kni_commitment(dev->requested_ring_size,
+                                         dev->requested_n_rxq,
+                                         dev->requested_n_txq);
     struct kni_dev_conf conf;
     struct kni_dev *kdev;
     int error;
@@ -655,6 +668,8 @@ netdev_kni_create_kdev(struct netdev_kni *dev, struct kni_mp *kmp,
     conf.mtu = dev->requested_mtu;
     conf.ring_size = dev->requested_ring_size;
     conf.fill_level = kni_fill_level(dev->requested_ring_size);
+    conf.n_rxq = dev->requested_n_rxq;
+    conf.n_txq = dev->requested_n_txq;
     conf.force_bind = dev->force_bind;
     conf.core_id = dev->core_id;
     /* The kernel side may change the MTU within the buffers, the MAC
@@ -688,6 +703,8 @@ netdev_kni_create_kdev(struct netdev_kni *dev, struct kni_mp *kmp,
     dev->commitment = commitment;
     dev->frame_room = kni_dev_buf_size(kdev);
     dev->ring_size = kni_dev_ring_size(kdev);
+    dev->up.n_rxq = kni_dev_n_rxq(kdev);
+    dev->up.n_txq = kni_dev_n_txq(kdev);
     dev->offloads = conf.offloads;
     netdev_kni_mtu_changed(dev, dev->requested_mtu);
     if (!eth_addr_is_zero(dev->requested_mac)) {
@@ -702,8 +719,9 @@ netdev_kni_create_kdev(struct netdev_kni *dev, struct kni_mp *kmp,
     dev->kernel_n_mc = 0;
     kni_dev_set_carrier(kdev, dev->flags & NETDEV_UP);
     VLOG_INFO("%s: created kernel device, ifindex %d, %"PRIu32" ring "
-              "entries, %"PRIu32"-byte buffers", name, kni_dev_ifindex(kdev),
-              dev->ring_size, dev->frame_room);
+              "entries, %"PRIu32"-byte buffers, %d rx and %d tx queues",
+              name, kni_dev_ifindex(kdev), dev->ring_size, dev->frame_room,
+              dev->up.n_rxq, dev->up.n_txq);
     netdev_change_seq_changed(&dev->up);
     return 0;
 }
@@ -766,6 +784,8 @@ netdev_kni_park(struct netdev_kni *dev)
     p->frame_room = dev->frame_room;
     p->offloads = dev->offloads;
     p->ring_size = dev->ring_size;
+    p->n_rxq = dev->up.n_rxq;
+    p->n_txq = dev->up.n_txq;
     p->mtu = dev->mtu;
     p->hwaddr = dev->hwaddr;
     p->kernel_up = dev->kernel_up;
@@ -797,6 +817,8 @@ netdev_kni_unpark(struct netdev_kni *dev, struct kni_parked *p)
     dev->frame_room = p->frame_room;
     dev->offloads = p->offloads;
     dev->ring_size = p->ring_size;
+    dev->up.n_rxq = p->n_rxq;
+    dev->up.n_txq = p->n_txq;
     netdev_kni_mtu_changed(dev, p->mtu);
     dev->hwaddr = p->hwaddr;
     dev->kernel_up = p->kernel_up;
@@ -843,7 +865,9 @@ netdev_kni_construct(struct netdev *netdev)
     struct netdev_kni *dev = netdev_kni_cast(netdev);
 
     ovs_mutex_init(&dev->mutex);
-    rte_spinlock_init(&dev->tx_lock);
+    for (size_t i = 0; i < ARRAY_SIZE(dev->tx_locks); i++) {
+        rte_spinlock_init(&dev->tx_locks[i]);
+    }
     rte_spinlock_init(&dev->stats_lock);
     ovs_mutex_lock(&dev->mutex);
     dev->flags = NETDEV_UP | NETDEV_PROMISC;
@@ -854,6 +878,8 @@ netdev_kni_construct(struct netdev *netdev)
     ovsrcu_init(&dev->egress_policer, NULL);
     dev->requested_mtu = ETH_PAYLOAD_MAX;
     dev->requested_ring_size = KNI_RING_SIZE_DEFAULT;
+    dev->requested_n_rxq = 1;
+    dev->requested_n_txq = 1;
     smap_init(&dev->options);
     eth_addr_random(&dev->hwaddr);
     ovs_mutex_unlock(&dev->mutex);
@@ -902,6 +928,17 @@ netdev_kni_dealloc(struct netdev *netdev)
     free(netdev_kni_cast(netdev));
 }
 
+/* True if the options ask for rings the kernel device of 'dev' does not
+ * have: a new device is needed. */
+static bool
+netdev_kni_rings_changed(const struct netdev_kni *dev)
+    OVS_REQUIRES(dev->mutex)
+{
+    return (dev->ring_size != dev->requested_ring_size
+            || dev->up.n_rxq != dev->requested_n_rxq
+            || dev->up.n_txq != dev->requested_n_txq);
+}
+
 /* The configuration in use: the kernel device's ring size once it has
  * one, what the options asked for otherwise. */
 static int
@@ -912,6 +949,10 @@ netdev_kni_get_config(const struct netdev *netdev, struct smap *args)
     ovs_mutex_lock(&dev->mutex);
     smap_add_format(args, "ring_size", "%"PRIu32,
                     dev->kdev ? dev->ring_size : dev->requested_ring_size);
+    smap_add_format(args, "n_rxq", "%d",
+                    dev->kdev ? dev->up.n_rxq : dev->requested_n_rxq);
+    smap_add_format(args, "n_txq", "%d",
+                    dev->kdev ? dev->up.n_txq : dev->requested_n_txq);
     if (!eth_addr_is_zero(dev->requested_mac)) {
         smap_add_format(args, "mac", ETH_ADDR_FMT,
                         ETH_ADDR_ARGS(dev->requested_mac));
@@ -925,24 +966,53 @@ netdev_kni_get_config(const struct netdev *netdev, struct smap *args)
 
 /* Parses the options column.  Returns 0, or EINVAL with a message for the
  * operator in '*errp'. */
+struct kni_options {
+    struct eth_addr mac;
+    uint32_t ring_size;
+    int n_rxq;
+    int n_txq;
+    bool force_bind;
+    uint32_t core_id;
+};
+
+/* Parses options:n_rxq or options:n_txq, 'node', into '*n'. */
+static int
+kni_parse_n_queues(const char *name, const struct smap_node *node, int *n,
+                   char **errp)
+{
+    unsigned int value;
+
+    if (!str_to_uint(node->value, 10, &value)
+        || value < 1 || value > KNI_MAX_QUEUES) {
+        *errp = xasprintf("%s: options:%s=%s must be a number of queues "
+                          "from 1 to %d", name, node->key, node->value,
+                          KNI_MAX_QUEUES);
+        return EINVAL;
+    }
+    *n = value;
+    return 0;
+}
+
 static int
 netdev_kni_parse_options(const char *name, const struct smap *args,
-                         struct eth_addr *mac, uint32_t *ring_size,
-                         bool *force_bind, uint32_t *core_id, char **errp)
+                         struct kni_options *o, char **errp)
 {
     struct smap_node *node;
 
-    *mac = eth_addr_zero;
-    *ring_size = KNI_RING_SIZE_DEFAULT;
-    *force_bind = false;
-    *core_id = 0;
+    o->mac = eth_addr_zero;
+    o->ring_size = KNI_RING_SIZE_DEFAULT;
+    o->n_rxq = 1;
+    o->n_txq = 1;
+    o->force_bind = false;
+    o->core_id = 0;
 
     SMAP_FOR_EACH (node, args) {
         unsigned int value;
 
         if (!strcmp(node->key, "mac")) {
-            if (!eth_addr_from_string(node->value, mac)
-                || eth_addr_is_zero(*mac) || eth_addr_is_multicast(*mac)) {
+            if (!eth_addr_from_string(node->value, &o->mac)
+                || eth_addr_is_zero(o->mac)
+                || eth_addr_is_multicast(o->mac)) {
                 *errp = xasprintf("%s: options:mac=%s is not a unicast "
                                   "Ethernet address", name, node->value);
                 return EINVAL;
@@ -956,19 +1026,27 @@ netdev_kni_parse_options(const char *name, const struct smap *args,
                                   KNI_RING_SIZE_MIN, KNI_RING_SIZE_MAX);
                 return EINVAL;
             }
-            *ring_size = value;
+            o->ring_size = value;
+        } else if (!strcmp(node->key, "n_rxq")) {
+            if (kni_parse_n_queues(name, node, &o->n_rxq, errp)) {
+                return EINVAL;
+            }
+        } else if (!strcmp(node->key, "n_txq")) {
+            if (kni_parse_n_queues(name, node, &o->n_txq, errp)) {
+                return EINVAL;
+            }
         } else if (!strcmp(node->key, "kthread_core")) {
             if (!str_to_uint(node->value, 10, &value)) {
                 *errp = xasprintf("%s: options:kthread_core=%s is not a CPU "
                                   "number", name, node->value);
                 return EINVAL;
             }
-            *force_bind = true;
-            *core_id = value;
+            o->force_bind = true;
+            o->core_id = value;
         } else {
             *errp = xasprintf("%s: unknown option '%s' (a kni interface "
-                              "takes 'mac', 'ring_size' and "
-                              "'kthread_core')", name, node->key);
+                              "takes 'mac', 'ring_size', 'n_rxq', 'n_txq' "
+                              "and 'kthread_core')", name, node->key);
             return EINVAL;
         }
     }
@@ -981,11 +1059,10 @@ netdev_kni_set_config__(struct netdev *netdev, const struct smap *args,
 {
     struct netdev_kni *dev = netdev_kni_cast(netdev);
     const char *name = netdev_get_name(netdev);
-    uint32_t ring_size, core_id;
     bool apply_mac = false;
     bool apply_core = false;
+    struct kni_options o;
     struct eth_addr mac;
-    bool force_bind;
     bool options_changed;
     int error;
 
@@ -995,11 +1072,11 @@ netdev_kni_set_config__(struct netdev *netdev, const struct smap *args,
         return EINVAL;
     }
 
-    error = netdev_kni_parse_options(name, args, &mac, &ring_size,
-                                     &force_bind, &core_id, errp);
+    error = netdev_kni_parse_options(name, args, &o, errp);
     if (error) {
         return error;
     }
+    mac = o.mac;
 
     ovs_mutex_lock(&kni_mutex);
     error = kni_ctx_get(name, errp);
@@ -1014,35 +1091,42 @@ netdev_kni_set_config__(struct netdev *netdev, const struct smap *args,
         smap_destroy(&dev->options);
         smap_clone(&dev->options, args);
     }
-    if (ring_size != dev->failed_ring_size) {
+    if (o.ring_size != dev->failed_ring_size
+        || o.n_rxq != dev->failed_n_rxq || o.n_txq != dev->failed_n_txq) {
         dev->failed_ring_size = 0;
+        dev->failed_n_rxq = 0;
+        dev->failed_n_txq = 0;
     }
-    if (dev->requested_ring_size != ring_size
-        && ring_size != dev->failed_ring_size) {
+    if ((dev->requested_ring_size != o.ring_size
+         || dev->requested_n_rxq != o.n_rxq
+         || dev->requested_n_txq != o.n_txq)
+        && !dev->failed_ring_size) {
         /* New rings need a new kernel device: reconfigure() makes it. */
-        dev->requested_ring_size = ring_size;
+        dev->requested_ring_size = o.ring_size;
+        dev->requested_n_rxq = o.n_rxq;
+        dev->requested_n_txq = o.n_txq;
         if (dev->kdev) {
             netdev_request_reconfigure(netdev);
         }
     }
-    if (dev->force_bind != force_bind || dev->core_id != core_id) {
+    if (dev->force_bind != o.force_bind || dev->core_id != o.core_id) {
         /* The kernel moves the device's receive thread in place. */
         apply_core = dev->kdev && !dev->kernel_deleted;
         if (apply_core) {
-            error = kni_dev_set_core(dev->kdev, force_bind, core_id);
+            error = kni_dev_set_core(dev->kdev, o.force_bind, o.core_id);
             if (error) {
                 *errp = xasprintf("%s: the kni module refused "
                                   "options:kthread_core=%"PRIu32" (%s)",
-                                  name, core_id, ovs_strerror(error));
+                                  name, o.core_id, ovs_strerror(error));
                 ovs_mutex_unlock(&dev->mutex);
                 ovs_mutex_unlock(&kni_mutex);
                 return error;
             }
             VLOG_INFO("%s: the kernel receive thread is %s", name,
-                      force_bind ? "bound to a CPU" : "unbound");
+                      o.force_bind ? "bound to a CPU" : "unbound");
         }
-        dev->force_bind = force_bind;
-        dev->core_id = core_id;
+        dev->force_bind = o.force_bind;
+        dev->core_id = o.core_id;
     }
     if (!eth_addr_equals(dev->requested_mac, mac)) {
         dev->requested_mac = mac;
@@ -1066,7 +1150,7 @@ netdev_kni_set_config__(struct netdev *netdev, const struct smap *args,
 
         if (p) {
             netdev_kni_unpark(dev, p);
-            if (dev->ring_size != dev->requested_ring_size
+            if (netdev_kni_rings_changed(dev)
                 || dev->frame_room
                    < dev->requested_mtu + KNI_FRAME_OVERHEAD) {
                 netdev_request_reconfigure(netdev);
@@ -1197,7 +1281,7 @@ netdev_kni_reconfigure(struct netdev *netdev)
         ovs_mutex_unlock(&kni_mutex);
         return 0;
     }
-    grow = (dev->kdev && dev->ring_size == dev->requested_ring_size
+    grow = (dev->kdev && !netdev_kni_rings_changed(dev)
             && dev->frame_room < dev->requested_mtu + KNI_FRAME_OVERHEAD);
     ovs_mutex_unlock(&dev->mutex);
     if (grow) {
@@ -1220,7 +1304,7 @@ netdev_kni_reconfigure(struct netdev *netdev)
             VLOG_ERR("%s", errp);
             free(errp);
         }
-    } else if (dev->ring_size != dev->requested_ring_size
+    } else if (netdev_kni_rings_changed(dev)
                || dev->frame_room
                   < dev->requested_mtu + KNI_FRAME_OVERHEAD) {
         /* New rings need a new kernel device.  Get the buffers first: if
@@ -1228,16 +1312,23 @@ netdev_kni_reconfigure(struct netdev *netdev)
          * error here would take it out of the datapath). */
         const char *name = netdev_get_name(netdev);
         uint32_t frame_room = kni_frame_room(dev->requested_mtu);
-        uint32_t commitment = kni_commitment(dev->requested_ring_size);
+        uint32_t commitment = kni_commitment(dev->requested_ring_size,
+                                             dev->requested_n_rxq,
+                                             dev->requested_n_txq);
         struct kni_mp *kmp = kni_mp_get(name, frame_room, commitment, &errp);
 
         if (!kmp) {
-            VLOG_ERR("%s: the port keeps its %"PRIu32" ring entries and MTU "
-                     "%d", errp, dev->ring_size, dev->mtu);
+            VLOG_ERR("%s: the port keeps its %"PRIu32" ring entries, %d rx "
+                     "and %d tx queues and MTU %d", errp, dev->ring_size,
+                     dev->up.n_rxq, dev->up.n_txq, dev->mtu);
             free(errp);
             dev->failed_ring_size = dev->requested_ring_size;
+            dev->failed_n_rxq = dev->requested_n_rxq;
+            dev->failed_n_txq = dev->requested_n_txq;
             dev->failed_mtu = dev->requested_mtu;
             dev->requested_ring_size = dev->ring_size;
+            dev->requested_n_rxq = dev->up.n_rxq;
+            dev->requested_n_txq = dev->up.n_txq;
             dev->requested_mtu = dev->mtu;
         } else {
             netdev_kni_destroy_kdev(dev);
@@ -1492,6 +1583,29 @@ netdev_kni_get_custom_stats(const struct netdev *netdev,
     return 0;
 }
 
+/* The datapath would like 'n_txq' transmit queues, one per thread that
+ * sends.  The kernel device's queues come from options:n_txq only: making
+ * the device again for them would drop its addresses and routes each time
+ * PMD threads come or go.  With fewer queues the threads share them, each
+ * queue under its own lock (concurrent_txq in send()). */
+static int
+netdev_kni_set_tx_multiq(struct netdev *netdev, unsigned int n_txq)
+{
+    struct netdev_kni *dev = netdev_kni_cast(netdev);
+
+    ovs_mutex_lock(&dev->mutex);
+    if (n_txq > (unsigned int) dev->requested_n_txq && !dev->multiq_advised) {
+        dev->multiq_advised = true;
+        VLOG_INFO("%s: %u threads may send to it on %d tx queues, sharing "
+                  "them under a lock; options:n_txq=%u (at most %d) would "
+                  "give each a queue of its own", netdev_get_name(netdev),
+                  n_txq, dev->requested_n_txq, MIN(n_txq, KNI_MAX_QUEUES),
+                  KNI_MAX_QUEUES);
+    }
+    ovs_mutex_unlock(&dev->mutex);
+    return 0;
+}
+
 static int
 netdev_kni_get_status(const struct netdev *netdev, struct smap *args)
 {
@@ -1503,6 +1617,8 @@ netdev_kni_get_status(const struct netdev *netdev, struct smap *args)
     } else if (dev->kdev) {
         smap_add_format(args, "kernel_ifindex", "%d", dev->kernel_ifindex);
         smap_add_format(args, "ring_size", "%"PRIu32, dev->ring_size);
+        smap_add_format(args, "n_rxq", "%d", dev->up.n_rxq);
+        smap_add_format(args, "n_txq", "%d", dev->up.n_txq);
         smap_add_format(args, "buffer_size", "%"PRIu32, dev->frame_room);
         smap_add(args, "mempool", dev->mp->name);
         smap_add_format(args, "mempool_mbufs", "%u", dev->mp->size);
@@ -1960,8 +2076,9 @@ netdev_kni_rxq_recv(struct netdev_rxq *rxq, struct dp_packet_batch *batch,
     if (OVS_UNLIKELY(!dev->kdev)) {
         return EAGAIN;
     }
-    n = kni_rx_burst(dev->kdev, pkts, NETDEV_MAX_BURST);
-    fill_failures = kni_dev_fill_failures(dev->kdev);
+    n = kni_rxq_burst(dev->kdev, rxq->queue_id, pkts, NETDEV_MAX_BURST);
+    /* The count is the device's: queue 0 reports it. */
+    fill_failures = rxq->queue_id ? 0 : kni_dev_fill_failures(dev->kdev);
     if (OVS_UNLIKELY(fill_failures != rx->fill_failures)) {
         /* The shared mempool ran dry: the kernel waits for buffers.  (A
          * new kernel device counts from 0 again.) */
@@ -2023,6 +2140,7 @@ netdev_kni_rxq_wait(struct netdev_rxq *rxq OVS_UNUSED)
  * time. */
 struct kni_txb {
     struct kni_dev *kdev;
+    unsigned int qid;
     struct rte_mbuf *pkts[NETDEV_MAX_BURST];
     unsigned int n;
     uint64_t bytes;             /* Bytes of the frames in 'pkts'. */
@@ -2034,7 +2152,7 @@ struct kni_txb {
 static void
 kni_txb_flush(struct kni_txb *b)
 {
-    unsigned int sent = kni_tx_burst(b->kdev, b->pkts, b->n);
+    unsigned int sent = kni_txq_burst(b->kdev, b->qid, b->pkts, b->n);
 
     if (OVS_UNLIKELY(sent < b->n)) {
         for (unsigned int i = sent; i < b->n; i++) {
@@ -2288,7 +2406,7 @@ kni_sw_segment(struct netdev_kni *dev, struct dp_packet *packet,
 }
 
 static int
-netdev_kni_send(struct netdev *netdev, int qid OVS_UNUSED,
+netdev_kni_send(struct netdev *netdev, int qid,
                 struct dp_packet_batch *batch, bool concurrent_txq)
 {
     struct netdev_kni *dev = netdev_kni_cast(netdev);
@@ -2312,8 +2430,12 @@ netdev_kni_send(struct netdev *netdev, int qid OVS_UNUSED,
         return 0;
     }
 
+    /* The kernel device's receive queue 'qid'.  OVS keeps 'qid' below
+     * the n_txq it read last; reconfigure() changes both while no PMD
+     * thread sends. */
+    qid = (unsigned int) qid % kni_dev_n_txq(kdev);
     if (OVS_UNLIKELY(concurrent_txq)) {
-        rte_spinlock_lock(&dev->tx_lock);
+        rte_spinlock_lock(&dev->tx_locks[qid]);
     }
 
     policer = ovsrcu_get(struct kni_policer *, &dev->egress_policer);
@@ -2322,6 +2444,7 @@ netdev_kni_send(struct netdev *netdev, int qid OVS_UNUSED,
     }
 
     b.kdev = kdev;
+    b.qid = qid;
     b.n = 0;
     b.bytes = b.sent_bytes = 0;
     b.sent = b.failed = 0;
@@ -2394,7 +2517,7 @@ netdev_kni_send(struct netdev *netdev, int qid OVS_UNUSED,
     kni_txb_flush(&b);
 
     if (OVS_UNLIKELY(concurrent_txq)) {
-        rte_spinlock_unlock(&dev->tx_lock);
+        rte_spinlock_unlock(&dev->tx_locks[qid]);
     }
 
     rte_spinlock_lock(&dev->stats_lock);
@@ -2504,6 +2627,7 @@ static const struct netdev_class netdev_kni_class = {
     .get_config = netdev_kni_get_config,
     .set_config = netdev_kni_set_config,
     .reconfigure = netdev_kni_reconfigure,
+    .set_tx_multiq = netdev_kni_set_tx_multiq,
     .send = netdev_kni_send,
     .get_etheraddr = netdev_kni_get_etheraddr,
     .set_etheraddr = netdev_kni_set_etheraddr,

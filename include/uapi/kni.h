@@ -353,6 +353,19 @@ struct kni_core {
 	__u32 pad;	/* zero */
 };
 
+/*
+ * KNI_IOC_KICK_QUEUE: KNI_IOC_KICK for one receive queue (rx and comp
+ * rings) and one transmit queue (tx and fill rings) only; KNI_QUEUE_NONE
+ * for neither.  KNI_IOC_KICK kicks every queue.
+ */
+#define KNI_QUEUE_NONE		0xffff
+
+struct kni_kick {
+	__u32 id;
+	__u16 rx_queue;	/* receive queue, or KNI_QUEUE_NONE */
+	__u16 tx_queue;	/* transmit queue, or KNI_QUEUE_NONE */
+};
+
 /* KNI_IOC_GET_INFO: the device's state as the kernel sees it. */
 #define KNI_INFO_F_UP		(1U << 0)	/* administratively up */
 #define KNI_INFO_F_PROMISC	(1U << 1)
@@ -430,8 +443,8 @@ struct kni_stats {
  *                queues, core_id), EOPNOTSUPP (offloads), EADDRNOTAVAIL
  *                (MAC), EEXIST (name taken), ENOSPC
  *   RELEASE, SET_MTU, SET_MAC, SET_POLICY, SET_LINK, SET_BUF_SIZE,
- *   SET_CORE, KICK, GET_INFO, GET_ADDRS, GET_STATS: ENOENT (no such device
- *   on this file);
+ *   SET_CORE, KICK, KICK_QUEUE, GET_INFO, GET_ADDRS, GET_STATS: ENOENT (no
+ *   such device on this file); KICK_QUEUE EINVAL (no such queue);
  *                ENODEV (SET_* on a deleted device); SET_MTU EINVAL
  *                (outside min/max MTU); SET_MAC EADDRNOTAVAIL; SET_POLICY
  *                EINVAL (MTU range empty or without the MTU in use,
@@ -458,5 +471,6 @@ struct kni_stats {
 #define KNI_IOC_GET_INFO	_IOWR(KNI_IOC_MAGIC, 0x0e, struct kni_info)
 #define KNI_IOC_GET_ADDRS	_IOWR(KNI_IOC_MAGIC, 0x0f, struct kni_addrs)
 #define KNI_IOC_SET_CORE	_IOW(KNI_IOC_MAGIC, 0x10, struct kni_core)
+#define KNI_IOC_KICK_QUEUE	_IOW(KNI_IOC_MAGIC, 0x11, struct kni_kick)
 
 #endif /* _UAPI_KNI_H */
