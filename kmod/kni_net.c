@@ -591,11 +591,13 @@ static struct notifier_block kni_notifier = {
 
 /* Device lifecycle */
 
-static void kni_dev_free(struct kni_dev *kd);
-
 static void kni_dev_free_rcu(struct rcu_head *head)
 {
-	kni_dev_free(container_of(head, struct kni_dev, rcu));
+	struct kni_dev *kd = container_of(head, struct kni_dev, rcu);
+
+	kfree(kd->rxq);
+	kfree(kd->txq);
+	kfree(kd);
 }
 
 /*
@@ -607,6 +609,7 @@ void kni_dev_put(struct kni_dev *kd)
 {
 	if (refcount_dec_and_test(&kd->ref)) {
 		kni_kthread_put(kd);
+		kni_shmem_free(&kd->ring_mem);
 		/* KICK finds devices under RCU without a reference. */
 		call_rcu(&kd->rcu, kni_dev_free_rcu);
 	}
@@ -827,7 +830,7 @@ static int kni_dev_rings(struct kni_dev *kd, struct kni_create *c)
 	return 0;
 }
 
-/* Frees what kni_dev_rings() allocated, and the device. */
+/* Frees a device kni_dev_create() could not finish, and its rings. */
 static void kni_dev_free(struct kni_dev *kd)
 {
 	kni_shmem_free(&kd->ring_mem);

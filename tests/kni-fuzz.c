@@ -140,6 +140,7 @@ enum op {
     OP_SET_MTU,
     OP_SET_MAC,
     OP_KICK,
+    OP_KICK_QUEUE,
     OP_GET_STATS,
     OP_SET_BUF_SIZE,
     OP_SET_POLICY,
@@ -192,6 +193,7 @@ static const char *const op_names[N_OPS] = {
     [OP_SET_MTU] = "ioctl SET_MTU",
     [OP_SET_MAC] = "ioctl SET_MAC",
     [OP_KICK] = "ioctl KICK",
+    [OP_KICK_QUEUE] = "ioctl KICK_QUEUE",
     [OP_GET_STATS] = "ioctl GET_STATS",
     [OP_SET_BUF_SIZE] = "ioctl SET_BUF_SIZE",
     [OP_SET_POLICY] = "ioctl SET_POLICY",
@@ -247,6 +249,7 @@ static const int documented[][10] = {
     [OP_SET_MTU] = { ENOENT, ENODEV, EINVAL, 0 },
     [OP_SET_MAC] = { ENOENT, ENODEV, EADDRNOTAVAIL, EINVAL, 0 },
     [OP_KICK] = { ENOENT, 0 },
+    [OP_KICK_QUEUE] = { ENOENT, EINVAL, 0 },
     [OP_GET_STATS] = { ENOENT, 0 },
     [OP_SET_BUF_SIZE] = { ENOENT, ENODEV, EINVAL, 0 },
     [OP_SET_POLICY] = { ENOENT, ENODEV, EINVAL, 0 },
@@ -1262,8 +1265,8 @@ rnd_create(struct thread *t, struct kni_create *c)
             c->max_mtu = c->mtu + rnd(&t->rng, cap - c->mtu + 1);
         }
     }
-    c->n_rx_queues = rnd(&t->rng, 2);
-    c->n_tx_queues = rnd(&t->rng, 2);
+    c->n_rx_queues = rnd(&t->rng, 5);
+    c->n_tx_queues = rnd(&t->rng, 5);
     if (rnd(&t->rng, 2)) {
         c->speed = rnd(&t->rng, 2) ? 1000 * (1 + rnd(&t->rng, 100))
                                    : rnd64(&t->rng);
@@ -1408,7 +1411,10 @@ op_create(struct thread *t)
         || c.ring_size_out != want_ring
         || c.max_mtu_out > c.buf_size - KNI_FRAME_OVERHEAD
         || c.off.fill.desc + (uint64_t) c.ring_size_out
-           * sizeof(struct kni_desc) > c.mmap_size
+           * sizeof(struct kni_desc)
+           + (uint64_t) (c.n_tx_queues ? c.n_tx_queues - 1 : 0)
+             * c.tx_queue_stride
+           > c.mmap_size
         || c.mtu < c.min_mtu || c.mtu > c.max_mtu_out) {
         anomaly(AN_CREATE_OUT, "device %s id %"PRIu32" offset %#"PRIx64
                 " size %"PRIu64" ring %"PRIu32"/%"PRIu32" mtu %"PRIu32
@@ -1582,6 +1588,29 @@ op_kick(struct thread *t)
     count(OP_KICK, do_ioctl(fd, KNI_IOC_KICK, p));
 }
 
+/* KICK_QUEUE: queues in range, out of range, or KNI_QUEUE_NONE. */
+static void
+op_kick_queue(struct thread *t)
+{
+    struct kni_kick k;
+    enum arg_kind kind;
+    int fd, d;
+    void *p;
+
+    if (lock_file(t, &fd) < 0) {
+        return;
+    }
+    memset(&k, 0, sizeof k);
+    k.id = pick_id(t, -1, &d);
+    pthread_mutex_unlock(&t->w->lock);
+    k.rx_queue = (rnd(&t->rng, 4) ? rnd(&t->rng, 4)
+                  : rnd(&t->rng, 2) ? KNI_QUEUE_NONE : rnd_u32(&t->rng));
+    k.tx_queue = (rnd(&t->rng, 4) ? rnd(&t->rng, 4)
+                  : rnd(&t->rng, 2) ? KNI_QUEUE_NONE : rnd_u32(&t->rng));
+    p = arg_ptr(t, &k, sizeof k, &kind);
+    count(OP_KICK_QUEUE, do_ioctl(fd, KNI_IOC_KICK_QUEUE, p));
+}
+
 static void
 op_get(struct thread *t, unsigned long cmd, enum op op)
 {
@@ -1653,7 +1682,7 @@ op_bad_ioctl(struct thread *t)
         KNI_IOC_CREATE, KNI_IOC_RELEASE, KNI_IOC_SET_MTU, KNI_IOC_SET_MAC,
         KNI_IOC_KICK, KNI_IOC_GET_STATS, KNI_IOC_SET_BUF_SIZE,
         KNI_IOC_EVENT_RING, KNI_IOC_SET_POLICY, KNI_IOC_SET_LINK,
-        KNI_IOC_GET_INFO, KNI_IOC_GET_ADDRS,
+        KNI_IOC_GET_INFO, KNI_IOC_GET_ADDRS, KNI_IOC_KICK_QUEUE,
     };
     unsigned long cmd;
     char *arg;
@@ -2200,8 +2229,10 @@ ioctl_step(struct thread *t)
         op_get(t, KNI_IOC_GET_INFO, OP_GET_INFO);
     } else if (x < 570) {
         op_get(t, KNI_IOC_GET_ADDRS, OP_GET_ADDRS);
-    } else if (x < 620) {
+    } else if (x < 600) {
         op_kick(t);
+    } else if (x < 620) {
+        op_kick_queue(t);
     } else if (x < 650) {
         op_bad_ioctl(t);
     } else if (x < 670) {

@@ -358,6 +358,8 @@ struct tdev {
     struct kni_create c;
     void *map;
     struct ring rx, comp, tx, fill;
+    int queue;                  /* Rings of this queue; -1: queue 0, and
+                                 * kicks for every queue. */
 };
 
 static int
@@ -387,6 +389,7 @@ tdev_create(struct tdev *d, int fd, const struct kni_create *c)
     memset(d, 0, sizeof *d);
     d->fd = fd;
     d->c = *c;
+    d->queue = -1;
     if (ioctl(fd, KNI_IOC_CREATE, &d->c) < 0) {
         return errno;
     }
@@ -430,7 +433,48 @@ tdev_release(struct tdev *d)
 static void
 tdev_kick(struct tdev *d)
 {
-    ioctl(d->fd, KNI_IOC_KICK, &d->c.id);
+    if (d->queue >= 0) {
+        struct kni_kick k = { .id = d->c.id, .rx_queue = d->queue,
+                              .tx_queue = d->queue };
+
+        ioctl(d->fd, KNI_IOC_KICK_QUEUE, &k);
+    } else {
+        ioctl(d->fd, KNI_IOC_KICK, &d->c.id);
+    }
+}
+
+static void
+offset_shift(struct kni_ring_offset *o, uint64_t delta)
+{
+    o->producer += delta;
+    o->consumer += delta;
+    o->flags += delta;
+    o->desc += delta;
+}
+
+/* 'q' (a view of queue 'queue' of 'd': the same device, its rings of
+ * that queue, kicks for that queue only). */
+static void
+tdev_queue(struct tdev *q, const struct tdev *d, int queue)
+{
+    struct kni_ring_offsets o = d->c.off;
+    uint64_t rs = (uint64_t) queue * d->c.rx_queue_stride;
+    uint64_t ts = (uint64_t) queue * d->c.tx_queue_stride;
+
+    *q = *d;
+    q->queue = queue;
+    offset_shift(&o.rx, rs);
+    offset_shift(&o.comp, rs);
+    offset_shift(&o.tx, ts);
+    offset_shift(&o.fill, ts);
+    ring_init(&q->rx, d->map, &o.rx, d->c.ring_size_out,
+              sizeof(struct kni_desc));
+    ring_init(&q->comp, d->map, &o.comp, d->c.ring_size_out,
+              sizeof(struct kni_desc));
+    ring_init(&q->tx, d->map, &o.tx, d->c.ring_size_out,
+              sizeof(struct kni_desc));
+    ring_init(&q->fill, d->map, &o.fill, d->c.ring_size_out,
+              sizeof(struct kni_desc));
 }
 
 static struct kni_stats
@@ -960,8 +1004,11 @@ test_create(void)
     c.offloads = KNI_OFFLOAD_TSO;
     CREATE_FAILS(EINVAL, "TSO without checksum offload");
     create_init(&c, "ktc0");
-    c.n_rx_queues = 2;
-    CREATE_FAILS(EINVAL, "two rx queues");
+    c.n_rx_queues = KNI_MAX_QUEUES + 1;
+    CREATE_FAILS(EINVAL, "17 rx queues");
+    create_init(&c, "ktc0");
+    c.n_tx_queues = KNI_MAX_QUEUES + 1;
+    CREATE_FAILS(EINVAL, "17 tx queues");
     create_init(&c, "ktc0");
     c.duplex = 7;
     CREATE_FAILS(EINVAL, "duplex 7");
@@ -3046,9 +3093,22 @@ struct wire_counts {
     uint32_t max_len;
 };
 
+/* Flows seen on the transmit queues, by hash: each must keep to one. */
+#define MQ_FLOWS 256
+
+struct mq_flows {
+    uint32_t hash[MQ_FLOWS];
+    int queue[MQ_FLOWS];
+    unsigned int n;
+    uint64_t moved;             /* Frames of a known flow on another queue. */
+    uint64_t frames[KNI_MAX_QUEUES];    /* Per transmit queue of d[0]. */
+};
+
 struct wire {
     struct tdev *d[2];
     struct area *a;
+    uint32_t buf;               /* Buffer size; 0: WIRE_BUF. */
+    struct mq_flows *flows;     /* Frames from d[0] are noted here. */
     uint32_t free[WIRE_BUFS];
     uint32_t n_free;
     struct wire_counts count[2];        /* [i]: frames from d[i]. */
@@ -3056,16 +3116,40 @@ struct wire {
     volatile bool stop;
 };
 
+/* Notes frame 't' of d[0]'s transmit queue 'queue'. */
+static void
+mq_flow_note(struct mq_flows *f, const struct kni_desc *t, int queue)
+{
+    unsigned int k;
+
+    f->frames[queue]++;
+    if (!(t->flags & KNI_DESC_F_HASH)) {
+        return;
+    }
+    for (k = 0; k < f->n; k++) {
+        if (f->hash[k] == t->hash) {
+            f->moved += f->queue[k] != queue;
+            return;
+        }
+    }
+    if (f->n < MQ_FLOWS) {
+        f->hash[f->n] = t->hash;
+        f->queue[f->n++] = queue;
+    }
+}
+
 static void
 wire_refill(struct wire *w, struct tdev *d)
 {
     uint32_t n = 0;
 
+    uint32_t bsz = w->buf ? w->buf : WIRE_BUF;
+
     while (w->n_free && ring_free(&d->fill)) {
         uint32_t b = w->free[--w->n_free];
 
-        push_desc(&d->fill, (uintptr_t) w->a->base + (size_t) b * WIRE_BUF,
-                  WIRE_BUF, b);
+        push_desc(&d->fill, (uintptr_t) w->a->base + (size_t) b * bsz,
+                  bsz, b);
         n++;
     }
     if (n && ring_need_wakeup(&d->fill)) {
@@ -3112,6 +3196,9 @@ wire_move(struct wire *w, int i)
         }
         struct kni_desc *r = ring_slot(&to->rx, to->rx.idx);
 
+        if (w->flows && !i) {
+            mq_flow_note(w->flows, t, from->queue);
+        }
         *r = *t;
         ring_submit(&to->rx, 1);
         wc->frames++;
@@ -3470,6 +3557,321 @@ test_offload_bad(void)
     close(fd);
 }
 
+/* Wires of 'n' queue pairs in one thread. */
+struct mq_wires {
+    struct wire *w;
+    int n;
+    volatile bool stop;
+};
+
+static void *
+mq_wire_main(void *arg)
+{
+    struct mq_wires *m = arg;
+
+    while (!m->stop) {
+        uint32_t n = 0;
+
+        for (int q = 0; q < m->n; q++) {
+            struct wire *w = &m->w[q];
+
+            for (int i = 0; i < 2; i++) {
+                wire_reclaim(w, w->d[i]);
+                n += wire_move(w, i);
+                wire_refill(w, w->d[i]);
+            }
+        }
+        if (!n) {
+            usleep(100);
+        }
+    }
+    return NULL;
+}
+
+#define MQ_UDP_FLOWS 8
+#define MQ_UDP_PER_FLOW 2000
+
+/* Sends MQ_UDP_PER_FLOW numbered datagrams on each of MQ_UDP_FLOWS flows
+ * (source ports 7000 on) from namespace 'ns_a' to 'ip' port 6000 in
+ * 'ns_b', interleaved and paced; the receiver checks that each flow's
+ * numbers only grow.  Returns the datagrams received and stores the ones
+ * that came after a higher number of their flow in '*late'. */
+static uint64_t
+mq_udp(const char *ns_a, const char *ns_b, const char *ip, uint64_t *late)
+{
+    uint64_t result[2] = { 0, 0 };
+    int pipefd[2], ready[2], status;
+    pid_t rx, tx;
+    char c;
+
+    if (pipe(pipefd) || pipe(ready)) {
+        return 0;
+    }
+    rx = fork();
+    if (!rx) {
+        struct sockaddr_in sin = tcp_transfer_enter(ns_b);
+        uint32_t last[MQ_UDP_FLOWS] = { 0 };
+        struct pollfd pfd;
+        int s;
+
+        s = socket(AF_INET, SOCK_DGRAM, 0);
+        sin.sin_port = htons(6000);
+        if (s < 0 || bind(s, (struct sockaddr *) &sin, sizeof sin)) {
+            _exit(3);
+        }
+        if (write(ready[1], "r", 1) != 1) {
+            _exit(4);
+        }
+        pfd.fd = s;
+        pfd.events = POLLIN;
+        while (poll(&pfd, 1, 2000) == 1) {
+            struct sockaddr_in from;
+            socklen_t fl = sizeof from;
+            uint32_t seq;
+            int flow;
+
+            if (recvfrom(s, &seq, sizeof seq, 0, (struct sockaddr *) &from,
+                         &fl) != sizeof seq) {
+                continue;
+            }
+            flow = ntohs(from.sin_port) - 7000;
+            if (flow < 0 || flow >= MQ_UDP_FLOWS) {
+                continue;
+            }
+            result[0]++;
+            if (seq <= last[flow]) {
+                result[1]++;
+            }
+            last[flow] = seq;
+        }
+        if (write(pipefd[1], result, sizeof result) != sizeof result) {
+            _exit(5);
+        }
+        _exit(0);
+    }
+    if (read(ready[0], &c, 1) != 1) {
+        waitpid(rx, &status, 0);
+        return 0;
+    }
+    tx = fork();
+    if (!tx) {
+        struct sockaddr_in sin = tcp_transfer_enter(ns_a);
+        int s[MQ_UDP_FLOWS];
+
+        sin.sin_port = htons(6000);
+        inet_pton(AF_INET, ip, &sin.sin_addr);
+        for (int f = 0; f < MQ_UDP_FLOWS; f++) {
+            struct sockaddr_in src = { .sin_family = AF_INET,
+                                       .sin_port = htons(7000 + f) };
+
+            s[f] = socket(AF_INET, SOCK_DGRAM, 0);
+            if (s[f] < 0
+                || bind(s[f], (struct sockaddr *) &src, sizeof src)) {
+                _exit(3);
+            }
+        }
+        for (uint32_t seq = 1; seq <= MQ_UDP_PER_FLOW; seq++) {
+            for (int f = 0; f < MQ_UDP_FLOWS; f++) {
+                sendto(s[f], &seq, sizeof seq, 0, (struct sockaddr *) &sin,
+                       sizeof sin);
+            }
+            if (!(seq % 8)) {
+                usleep(1000);
+            }
+        }
+        _exit(0);
+    }
+    waitpid(tx, &status, 0);
+    if (read(pipefd[0], result, sizeof result) != sizeof result) {
+        result[0] = result[1] = 0;
+    }
+    waitpid(rx, &status, 0);
+    close(pipefd[0]);
+    close(pipefd[1]);
+    close(ready[0]);
+    close(ready[1]);
+    *late = result[1];
+    return result[0];
+}
+
+/* Packets counted on each queue by ethtool -S 'dev' in namespace 'ns':
+ * "rx" or "tx" queues.  Returns how many queues counted any. */
+static int
+mq_queues_used(const char *ns, const char *dev, const char *dir, int n,
+               char *list, size_t size)
+{
+    int used = 0;
+
+    list[0] = '\0';
+    for (int q = 0; q < n; q++) {
+        const char *out;
+        unsigned long long v = 0;
+        char key[48];
+        const char *p;
+
+        snprintf(key, sizeof key, "%s_queue_%d_packets: ", dir, q);
+        out = run_output("ip netns exec %s ethtool -S %s", ns, dev);
+        p = strstr(out, key);
+        if (p) {
+            v = strtoull(p + strlen(key), NULL, 10);
+        }
+        used += v > 0;
+        snprintf(list + strlen(list), size - strlen(list), "%s%llu",
+                 q ? "/" : "", v);
+    }
+    return used;
+}
+
+/* Multi-queue: CREATE's limits, KICK_QUEUE, the queues ethtool shows, and
+ * two devices of 4 queues joined queue by queue by a wire.  UDP flows from
+ * 8 source ports spread over the transmit queues by their hash, each flow
+ * on one queue and in order; the receiving device counts frames on more
+ * than one receive queue; TCP data arrives intact. */
+static void
+test_mq(void)
+{
+    enum { NQ = 4, MQ_BUF = 2048 };
+    struct kni_create c;
+    struct tdev d[2], big;
+    struct wire w[NQ];
+    struct mq_flows flows;
+    struct mq_wires m;
+    pthread_t thread;
+    struct area a;
+    char list[128];
+    uint64_t got, late = 0;
+    const char *out;
+    double secs = 0;
+    bool ok;
+    int fd;
+
+    if (lo_fifo()) {
+        printf("SKIP: mq needs lo_mode_none\n");
+        return;
+    }
+    fd = open_kni();
+    if (area_reg(fd, &a, (size_t) NQ * WIRE_BUFS * MQ_BUF)) {
+        fatal("register %d MiB", NQ * WIRE_BUFS * MQ_BUF >> 20);
+    }
+
+    /* The most queues, their rings inside the mapping, ethtool -l. */
+    create_init(&c, "kmqbig");
+    c.n_rx_queues = KNI_MAX_QUEUES;
+    c.n_tx_queues = KNI_MAX_QUEUES;
+    ok = !tdev_create(&big, fd, &c);
+    check(ok && big.c.rx_queue_stride && big.c.tx_queue_stride
+          && big.c.off.fill.desc + (KNI_MAX_QUEUES - 1)
+             * big.c.tx_queue_stride + big.c.ring_size_out
+             * sizeof(struct kni_desc) <= big.c.mmap_size
+          && big.c.off.comp.desc + (KNI_MAX_QUEUES - 1)
+             * big.c.rx_queue_stride <= big.c.off.tx.producer,
+          "CREATE with 16 rx and 16 tx queues: every ring in the mapping");
+    if (ok) {
+        struct kni_kick k = { .id = big.c.id, .rx_queue = 15,
+                              .tx_queue = KNI_QUEUE_NONE };
+
+        out = run_output("ethtool -l kmqbig");
+        check(strstr(out, "RX: 16") && strstr(out, "TX: 16"),
+              "ethtool -l: 16 rx and 16 tx queues");
+        check(!ioctl(fd, KNI_IOC_KICK_QUEUE, &k), "KICK_QUEUE rx 15: done");
+        k.rx_queue = 16;
+        check(ioctl(fd, KNI_IOC_KICK_QUEUE, &k) < 0 && errno == EINVAL,
+              "KICK_QUEUE rx 16: EINVAL");
+        k.rx_queue = KNI_QUEUE_NONE;
+        k.tx_queue = 16;
+        check(ioctl(fd, KNI_IOC_KICK_QUEUE, &k) < 0 && errno == EINVAL,
+              "KICK_QUEUE tx 16: EINVAL");
+        k.tx_queue = KNI_QUEUE_NONE;
+        check(!ioctl(fd, KNI_IOC_KICK_QUEUE, &k),
+              "KICK_QUEUE of no queue: done");
+        k.id = big.c.id + 1000;
+        check(ioctl(fd, KNI_IOC_KICK_QUEUE, &k) < 0 && errno == ENOENT,
+              "KICK_QUEUE unknown id: ENOENT");
+        tdev_release(&big);
+    }
+
+    memset(w, 0, sizeof w);
+    memset(&flows, 0, sizeof flows);
+    for (int i = 0; i < 2; i++) {
+        create_init(&c, "");
+        snprintf(c.name, sizeof c.name, "kmq%d", i);
+        c.buf_size = MQ_BUF;
+        c.ring_size = WIRE_RING;
+        c.n_rx_queues = NQ;
+        c.n_tx_queues = NQ;
+        c.offloads = KNI_OFFLOAD_HASH;
+        if (tdev_create(&d[i], fd, &c)) {
+            fatal("create %s", c.name);
+        }
+    }
+    struct tdev views[NQ][2];
+
+    for (int q = 0; q < NQ; q++) {
+        w[q].a = &a;
+        w[q].buf = MQ_BUF;
+        w[q].flows = &flows;
+        for (int i = 0; i < 2; i++) {
+            tdev_queue(&views[q][i], &d[i], q);
+            w[q].d[i] = &views[q][i];
+        }
+        for (uint32_t b = 0; b < WIRE_BUFS; b++) {
+            w[q].free[w[q].n_free++] = q * WIRE_BUFS + b;
+        }
+    }
+    m.w = w;
+    m.n = NQ;
+    m.stop = false;
+    pthread_create(&thread, NULL, mq_wire_main, &m);
+    for (int i = 0; i < 2; i++) {
+        tdev_set_carrier(&d[i], 1);
+    }
+    ok = !run("ip netns add kmqa && ip netns add kmqb"
+              " && ip link set kmq0 netns kmqa"
+              " && ip link set kmq1 netns kmqb"
+              " && ip -n kmqa addr add 10.79.0.1/24 dev kmq0"
+              " && ip -n kmqb addr add 10.79.0.2/24 dev kmq1"
+              " && ip -n kmqa link set kmq0 up"
+              " && ip -n kmqb link set kmq1 up"
+              " && ip netns exec kmqa ping -c 3 -i 0.2 -W 2 10.79.0.2"
+              " > /dev/null");
+    check(ok, "mq: ping across the wire");
+    got = ok ? mq_udp("kmqa", "kmqb", "10.79.0.2", &late) : 0;
+    check(got >= MQ_UDP_FLOWS * MQ_UDP_PER_FLOW * 9 / 10 && !late,
+          "mq: %"PRIu64" of %d UDP datagrams on %d flows, %"PRIu64
+          " out of order", got, MQ_UDP_FLOWS * MQ_UDP_PER_FLOW,
+          MQ_UDP_FLOWS, late);
+    ok = ok && tcp_transfer("kmqa", "kmqb", "10.79.0.2", 16 << 20, &secs);
+    check(ok, "mq: 16 MiB over TCP, intact, in %.1f s", secs);
+    m.stop = true;
+    pthread_join(thread, NULL);
+
+    int used_tx = 0;
+
+    for (int q = 0; q < NQ; q++) {
+        used_tx += flows.frames[q] > 0;
+    }
+    check(flows.n >= MQ_UDP_FLOWS && !flows.moved,
+          "mq: %u flows, each on one transmit queue (%"PRIu64" frames "
+          "elsewhere)", flows.n, flows.moved);
+    check(used_tx >= 2, "mq: kmq0 transmitted on %d of %d queues "
+          "(%"PRIu64"/%"PRIu64"/%"PRIu64"/%"PRIu64" frames)", used_tx, NQ,
+          flows.frames[0], flows.frames[1], flows.frames[2],
+          flows.frames[3]);
+    int used_rx = mq_queues_used("kmqb", "kmq1", "rx", NQ, list,
+                                 sizeof list);
+
+    check(used_rx >= 2, "mq: kmq1 received on %d of %d queues (%s)",
+          used_rx, NQ, list);
+    mq_queues_used("kmqa", "kmq0", "tx", NQ, list, sizeof list);
+    printf("MQ tx queues of kmq0 (ethtool -S): %s; TCP %.0f Mb/s\n", list,
+           secs ? 16 * 8 * 1.048576 / secs : 0);
+    run("ip netns del kmqa; ip netns del kmqb");
+    for (int i = 0; i < 2; i++) {
+        tdev_release(&d[i]);
+    }
+    close(fd);
+}
+
 /* Drops to user 4242 with CAP_NET_ADMIN only (no CAP_IPC_LOCK) and
  * RLIMIT_MEMLOCK of 'mb' MiB; 'fd' was opened before. */
 static void
@@ -3566,6 +3968,7 @@ static const struct {
     { "pincharge", test_pincharge },
     { "offload", test_offload },
     { "offload-bad", test_offload_bad },
+    { "mq", test_mq },
 };
 
 /* For the system tests: sends one TCP segment of 'payload' bytes from
