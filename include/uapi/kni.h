@@ -30,8 +30,12 @@
  * Rings
  * -----
  * Each device has one set of single-producer/single-consumer rings per
- * queue, mapped with mmap(fd, create.mmap_offset, create.mmap_size).  Ring
- * names are seen from the kernel net_device, as for a NIC:
+ * queue, mapped with mmap(fd, create.mmap_offset, create.mmap_size): rx
+ * and comp for each of its n_rx_queues receive queues, tx and fill for
+ * each of its n_tx_queues transmit queues (1 to KNI_MAX_QUEUES each,
+ * fixed at create).  The kernel picks the transmit queue of a frame by
+ * its flow hash, so the frames of one flow keep to one queue, in order.
+ * Ring names are seen from the kernel net_device, as for a NIC:
  *
  *   rx    userspace -> kernel   frames the kernel stack receives
  *   comp  kernel -> userspace   rx buffers the kernel is finished with
@@ -63,7 +67,8 @@
  * when it has stopped and waits for userspace to move that ring: to
  * produce on rx or fill, to consume on comp or tx.  After moving its index
  * userspace issues a full barrier (__atomic_thread_fence(__ATOMIC_SEQ_CST))
- * and reads the flags; if the flag is set it calls KNI_IOC_KICK.  The
+ * and reads the flags; if the flag is set it calls KNI_IOC_KICK, or
+ * KNI_IOC_KICK_QUEUE for that ring's queue.  The
  * kernel sets the flag, issues a full barrier and looks at the index once
  * more before it stops, so no wake-up is lost.  The receive thread stops
  * when rx is empty or comp is full; transmit stops the device's queue when
