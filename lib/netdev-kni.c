@@ -2556,10 +2556,12 @@ netdev_kni_format(struct ds *ds, struct netdev_kni *dev)
     ds_put_format(ds, "%s:", netdev_get_name(&dev->up));
     if (dev->kdev) {
         ds_put_format(ds, " ifindex %d, mtu %d, mac "ETH_ADDR_FMT", "
-                      "ring %"PRIu32", buffers %"PRIu32" bytes, kernel %s, "
-                      "port %s\n", kni_dev_ifindex(dev->kdev), dev->mtu,
+                      "ring %"PRIu32", buffers %"PRIu32" bytes, queues "
+                      "rx %d tx %d, kernel %s, port %s\n",
+                      kni_dev_ifindex(dev->kdev), dev->mtu,
                       ETH_ADDR_ARGS(dev->hwaddr), dev->ring_size,
-                      dev->frame_room, dev->kernel_up ? "up" : "down",
+                      dev->frame_room, dev->up.n_rxq, dev->up.n_txq,
+                      dev->kernel_up ? "up" : "down",
                       dev->flags & NETDEV_UP ? "up" : "down");
     } else {
         ds_put_cstr(ds, " no kernel device\n");
