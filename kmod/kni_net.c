@@ -487,36 +487,36 @@ static void kni_get_strings(struct net_device *dev, u32 sset, u8 *data)
 	}
 }
 
+/* Packets and bytes of one queue, consistent, in @data[0] and [1]. */
+static void kni_read_pair(const struct u64_stats_sync *syncp,
+			  const u64_stats_t *packets, const u64_stats_t *bytes,
+			  u64 *data)
+{
+	unsigned int start;
+
+	do {
+		start = u64_stats_fetch_begin(syncp);
+		data[0] = u64_stats_read(packets);
+		data[1] = u64_stats_read(bytes);
+	} while (u64_stats_fetch_retry(syncp, start));
+}
+
 static void kni_get_ethtool_stats(struct net_device *dev,
 				  struct ethtool_stats *stats, u64 *data)
 {
 	struct kni_dev *kd = kni_netdev_kd(dev);
 	struct kni_stats st = { 0 };
-	unsigned int i, start;
+	unsigned int i;
 
 	kni_dev_get_stats(kd, &st);
 	for (i = 0; i < ARRAY_SIZE(kni_ethtool_stats); i++)
 		*data++ = *(u64 *)((u8 *)&st + kni_ethtool_stats[i].off);
-	for (i = 0; i < kd->n_rxq; i++) {
-		const struct kni_rx_counters *c = &kd->rxq[i].c;
-
-		do {
-			start = u64_stats_fetch_begin(&c->syncp);
-			data[0] = u64_stats_read(&c->packets);
-			data[1] = u64_stats_read(&c->bytes);
-		} while (u64_stats_fetch_retry(&c->syncp, start));
-		data += 2;
-	}
-	for (i = 0; i < kd->n_txq; i++) {
-		const struct kni_tx_counters *c = &kd->txq[i].c;
-
-		do {
-			start = u64_stats_fetch_begin(&c->syncp);
-			data[0] = u64_stats_read(&c->packets);
-			data[1] = u64_stats_read(&c->bytes);
-		} while (u64_stats_fetch_retry(&c->syncp, start));
-		data += 2;
-	}
+	for (i = 0; i < kd->n_rxq; i++, data += 2)
+		kni_read_pair(&kd->rxq[i].c.syncp, &kd->rxq[i].c.packets,
+			      &kd->rxq[i].c.bytes, data);
+	for (i = 0; i < kd->n_txq; i++, data += 2)
+		kni_read_pair(&kd->txq[i].c.syncp, &kd->txq[i].c.packets,
+			      &kd->txq[i].c.bytes, data);
 }
 
 /* The queues are fixed at create: ethtool -l shows them, -L cannot. */
