@@ -193,6 +193,8 @@ bool kni_tx_frame(struct kni_dev *kd, struct kni_txq *q, struct sk_buff *skb,
 static u16 kni_select_queue(struct net_device *dev, struct sk_buff *skb,
 			    struct net_device *sb_dev)
 {
+	if (dev->real_num_tx_queues == 1)
+		return 0;
 	return reciprocal_scale(skb_get_hash(skb), dev->real_num_tx_queues);
 }
 
