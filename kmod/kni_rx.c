@@ -124,7 +124,8 @@ static void kni_rx_frame(struct kni_rxq *q, struct net_device *dev,
 		kni_stat_inc(&q->c.syncp, &q->c.dropped);
 		return;
 	}
-	txq = &kd->txq[q->index % kd->n_txq];
+	/* The test modes' transmit queue; unused by the stack's path. */
+	txq = kni_lo == KNI_LO_NONE ? NULL : &kd->txq[q->index % kd->n_txq];
 	switch (kni_lo) {
 	case KNI_LO_FIFO:
 		spin_lock(&txq->lock);
