@@ -836,9 +836,7 @@ static int kni_dev_rings(struct kni_dev *kd, struct kni_create *c)
 static void kni_dev_free(struct kni_dev *kd)
 {
 	kni_shmem_free(&kd->ring_mem);
-	kfree(kd->rxq);
-	kfree(kd->txq);
-	kfree(kd);
+	kni_dev_free_rcu(&kd->rcu);
 }
 
 int kni_dev_create(struct kni_file *kf, struct kni_create __user *uarg)

@@ -270,8 +270,10 @@ struct netdev_kni {
     uint32_t policing_burst OVS_GUARDED;    /* kbit. */
 
     /* Serialise the senders of each queue when OVS asks for it
-     * (concurrent_txq). */
-    rte_spinlock_t tx_locks[KNI_MAX_QUEUES];
+     * (concurrent_txq), each lock on a cache line of its own. */
+    struct {
+        PADDED_MEMBERS(CACHE_LINE_SIZE, rte_spinlock_t lock;);
+    } tx_locks[KNI_MAX_QUEUES];
     bool multiq_advised;            /* set_tx_multiq() said its piece. */
 
     rte_spinlock_t stats_lock;
@@ -866,7 +868,7 @@ netdev_kni_construct(struct netdev *netdev)
 
     ovs_mutex_init(&dev->mutex);
     for (size_t i = 0; i < ARRAY_SIZE(dev->tx_locks); i++) {
-        rte_spinlock_init(&dev->tx_locks[i]);
+        rte_spinlock_init(&dev->tx_locks[i].lock);
     }
     rte_spinlock_init(&dev->stats_lock);
     ovs_mutex_lock(&dev->mutex);
@@ -2435,7 +2437,7 @@ netdev_kni_send(struct netdev *netdev, int qid,
      * thread sends. */
     qid = (unsigned int) qid % kni_dev_n_txq(kdev);
     if (OVS_UNLIKELY(concurrent_txq)) {
-        rte_spinlock_lock(&dev->tx_locks[qid]);
+        rte_spinlock_lock(&dev->tx_locks[qid].lock);
     }
 
     policer = ovsrcu_get(struct kni_policer *, &dev->egress_policer);
@@ -2517,7 +2519,7 @@ netdev_kni_send(struct netdev *netdev, int qid,
     kni_txb_flush(&b);
 
     if (OVS_UNLIKELY(concurrent_txq)) {
-        rte_spinlock_unlock(&dev->tx_locks[qid]);
+        rte_spinlock_unlock(&dev->tx_locks[qid].lock);
     }
 
     rte_spinlock_lock(&dev->stats_lock);
