@@ -3214,6 +3214,11 @@ wire_move(struct wire *w, int i)
     if (moved && ring_need_wakeup(&to->rx)) {
         tdev_kick(to);
     }
+    /* A queue stopped on a full tx ring waits for this kick when its
+     * fill ring is full too, so that no refill kicks it. */
+    if (n && ring_need_wakeup(&from->tx)) {
+        tdev_kick(from);
+    }
     return n;
 }
 
@@ -3244,8 +3249,13 @@ wire_main(void *arg)
     return NULL;
 }
 
+/* A transfer child still running after this many seconds is stopped by
+ * SIGALRM, so that a stalled queue fails its check instead of hanging. */
+#define TRANSFER_TIMEOUT 120
+
 /* In a child of tcp_transfer(): enters network namespace 'ns' (exit
- * status 2 if it cannot) and returns the address of port 5001. */
+ * status 2 if it cannot), arms the TRANSFER_TIMEOUT alarm and returns the
+ * address of port 5001. */
 static struct sockaddr_in
 tcp_transfer_enter(const char *ns)
 {
@@ -3254,12 +3264,26 @@ tcp_transfer_enter(const char *ns)
     char path[64];
     int fd;
 
+    alarm(TRANSFER_TIMEOUT);
+
     snprintf(path, sizeof path, "/run/netns/%s", ns);
     fd = open(path, O_RDONLY);
     if (fd < 0 || setns(fd, CLONE_NEWNET)) {
         _exit(2);
     }
     return sin;
+}
+
+/* Says why transfer child 'who' ended with 'status', unless it
+ * succeeded or was killed by its parent. */
+static void
+transfer_status(const char *who, int status)
+{
+    if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM) {
+        printf("NOTE: %s stopped after %d s\n", who, TRANSFER_TIMEOUT);
+    } else if (WIFEXITED(status) && WEXITSTATUS(status)) {
+        printf("NOTE: %s exited with status %d\n", who, WEXITSTATUS(status));
+    }
 }
 
 /* Sends 'bytes' of a counting pattern over TCP from namespace 'ns_a' to
@@ -3309,8 +3333,11 @@ tcp_transfer(const char *ns_a, const char *ns_b, const char *ip,
     }
     char c;
 
+    close(pipefd[1]);           /* A receiver that dies early ends read(). */
     if (read(pipefd[0], &c, 1) != 1) {
         waitpid(rx, &status, 0);
+        transfer_status("TCP receiver", status);
+        close(pipefd[0]);
         return false;
     }
     start = now();
@@ -3343,15 +3370,16 @@ tcp_transfer(const char *ns_a, const char *ns_b, const char *ip,
         _exit(0);
     }
     waitpid(tx, &status, 0);
+    transfer_status("TCP sender", status);
     ok += WIFEXITED(status) && !WEXITSTATUS(status);
     if (!ok) {
         kill(rx, SIGKILL);
     }
     waitpid(rx, &status, 0);
+    transfer_status("TCP receiver", status);
     ok += WIFEXITED(status) && !WEXITSTATUS(status);
     *secs = now() - start;
     close(pipefd[0]);
-    close(pipefd[1]);
     return ok == 2;
 }
 
@@ -3650,8 +3678,13 @@ mq_udp(const char *ns_a, const char *ns_b, const char *ip, uint64_t *late)
         }
         _exit(0);
     }
+    /* A receiver that dies early ends the reads below. */
+    close(pipefd[1]);
+    close(ready[1]);
     if (read(ready[0], &c, 1) != 1) {
         waitpid(rx, &status, 0);
+        close(pipefd[0]);
+        close(ready[0]);
         return 0;
     }
     tx = fork();
@@ -3685,10 +3718,9 @@ mq_udp(const char *ns_a, const char *ns_b, const char *ip, uint64_t *late)
         result[0] = result[1] = 0;
     }
     waitpid(rx, &status, 0);
+    transfer_status("UDP receiver", status);
     close(pipefd[0]);
-    close(pipefd[1]);
     close(ready[0]);
-    close(ready[1]);
     *late = result[1];
     return result[0];
 }
