@@ -196,6 +196,32 @@ struct kni_policer {
     uint64_t cbs;                   /* Bytes. */
 };
 
+/* Counters of one queue.  Only the thread that polls a receive queue,
+ * or sends on a transmit queue (under the queue's lock when OVS shares
+ * it), writes them; any thread may read them.  kni_count() adds without a
+ * locked instruction. */
+struct kni_rxq_stats {
+    atomic_uint64_t packets;
+    atomic_uint64_t bytes;
+    atomic_uint64_t qos_drops;
+    atomic_uint64_t tso_packets;    /* TCP segments up to 64 kB. */
+};
+
+struct kni_txq_stats {
+    atomic_uint64_t packets;
+    atomic_uint64_t bytes;
+    atomic_uint64_t failure_drops;  /* Ring to the kernel full. */
+    atomic_uint64_t mtu_drops;
+    atomic_uint64_t no_mbuf_drops;
+    atomic_uint64_t qos_drops;
+    atomic_uint64_t bad_offload_drops;  /* Headers unlike the offload
+                                         * flags. */
+    atomic_uint64_t zero_copy;
+    atomic_uint64_t copied;
+    atomic_uint64_t tso_packets;    /* TCP segments up to 64 kB. */
+    atomic_uint64_t sw_segmented;   /* Too large for a buffer: cut here. */
+};
+
 struct netdev_kni {
     struct netdev up;
 
@@ -269,26 +295,22 @@ struct netdev_kni {
     uint32_t policing_rate OVS_GUARDED;     /* kbit/s. */
     uint32_t policing_burst OVS_GUARDED;    /* kbit. */
 
-    /* Serialise the senders of each queue when OVS asks for it
-     * (concurrent_txq), each lock on a cache line of its own. */
+    /* Each queue's counters, and the lock that serialises the senders of
+     * a transmit queue when OVS asks for it (concurrent_txq), on cache
+     * lines of their own: PMD threads on different queues share nothing.
+     * They count for the port, whatever kernel device it has. */
     struct {
-        PADDED_MEMBERS(CACHE_LINE_SIZE, rte_spinlock_t lock;);
-    } tx_locks[KNI_MAX_QUEUES];
+        PADDED_MEMBERS(CACHE_LINE_SIZE,
+            rte_spinlock_t lock;
+            struct kni_txq_stats stats;
+        );
+    } txqs[KNI_MAX_QUEUES];
+    struct {
+        PADDED_MEMBERS(CACHE_LINE_SIZE, struct kni_rxq_stats stats;);
+    } rxqs[KNI_MAX_QUEUES];
+    atomic_uint64_t tx_down_drops;  /* Sent while down or without device. */
     bool multiq_advised;            /* set_tx_multiq() said its piece. */
-
-    rte_spinlock_t stats_lock;
-    struct netdev_stats stats;      /* Protected by 'stats_lock'. */
-    uint64_t tx_zero_copy;
-    uint64_t tx_copied;
-    uint64_t tx_failure_drops;      /* Ring to the kernel full. */
-    uint64_t tx_mtu_drops;
-    uint64_t tx_no_mbuf_drops;
-    uint64_t tx_qos_drops;
-    uint64_t rx_qos_drops;
-    uint64_t tx_bad_offload_drops;  /* Headers unlike the offload flags. */
-    uint64_t rx_tso_packets;        /* TCP segments up to 64 kB... */
-    uint64_t tx_tso_packets;        /* ...both ways. */
-    uint64_t tx_sw_segmented;       /* Too large for a buffer: cut here. */
+    unsigned int tx_threads OVS_GUARDED;    /* As set_tx_multiq() said. */
 };
 
 struct netdev_rxq_kni {
@@ -319,6 +341,64 @@ static struct netdev_rxq_kni *
 netdev_rxq_kni_cast(const struct netdev_rxq *rxq)
 {
     return CONTAINER_OF(rxq, struct netdev_rxq_kni, up);
+}
+
+/* Adds 'n' to counter 'c', which only the calling thread writes (see
+ * struct kni_rxq_stats): a plain load and store, no locked instruction. */
+static inline void
+kni_count(atomic_uint64_t *c, uint64_t n)
+{
+    uint64_t value;
+
+    if (n) {
+        atomic_read_relaxed(c, &value);
+        atomic_store_relaxed(c, value + n);
+    }
+}
+
+static inline uint64_t
+kni_counter(const atomic_uint64_t *c)
+{
+    uint64_t value;
+
+    atomic_read_relaxed(CONST_CAST(atomic_uint64_t *, c), &value);
+    return value;
+}
+
+/* The sums of the queues' counters of a port. */
+struct kni_port_stats {
+    uint64_t rx_packets, rx_bytes, rx_qos_drops, rx_tso_packets;
+    uint64_t tx_packets, tx_bytes, tx_failure_drops, tx_mtu_drops;
+    uint64_t tx_no_mbuf_drops, tx_qos_drops, tx_bad_offload_drops;
+    uint64_t tx_zero_copy, tx_copied, tx_tso_packets, tx_sw_segmented;
+    uint64_t tx_down_drops;
+};
+
+static void
+kni_port_stats_get(const struct netdev_kni *dev, struct kni_port_stats *s)
+{
+    memset(s, 0, sizeof *s);
+    for (int q = 0; q < KNI_MAX_QUEUES; q++) {
+        const struct kni_rxq_stats *r = &dev->rxqs[q].stats;
+        const struct kni_txq_stats *t = &dev->txqs[q].stats;
+
+        s->rx_packets += kni_counter(&r->packets);
+        s->rx_bytes += kni_counter(&r->bytes);
+        s->rx_qos_drops += kni_counter(&r->qos_drops);
+        s->rx_tso_packets += kni_counter(&r->tso_packets);
+        s->tx_packets += kni_counter(&t->packets);
+        s->tx_bytes += kni_counter(&t->bytes);
+        s->tx_failure_drops += kni_counter(&t->failure_drops);
+        s->tx_mtu_drops += kni_counter(&t->mtu_drops);
+        s->tx_no_mbuf_drops += kni_counter(&t->no_mbuf_drops);
+        s->tx_qos_drops += kni_counter(&t->qos_drops);
+        s->tx_bad_offload_drops += kni_counter(&t->bad_offload_drops);
+        s->tx_zero_copy += kni_counter(&t->zero_copy);
+        s->tx_copied += kni_counter(&t->copied);
+        s->tx_tso_packets += kni_counter(&t->tso_packets);
+        s->tx_sw_segmented += kni_counter(&t->sw_segmented);
+    }
+    s->tx_down_drops = kni_counter(&dev->tx_down_drops);
 }
 
 /* Mempools.
@@ -867,10 +947,10 @@ netdev_kni_construct(struct netdev *netdev)
     struct netdev_kni *dev = netdev_kni_cast(netdev);
 
     ovs_mutex_init(&dev->mutex);
-    for (size_t i = 0; i < ARRAY_SIZE(dev->tx_locks); i++) {
-        rte_spinlock_init(&dev->tx_locks[i].lock);
+    /* The queues' counters start at 0: alloc() zeroed them. */
+    for (size_t i = 0; i < ARRAY_SIZE(dev->txqs); i++) {
+        rte_spinlock_init(&dev->txqs[i].lock);
     }
-    rte_spinlock_init(&dev->stats_lock);
     ovs_mutex_lock(&dev->mutex);
     dev->flags = NETDEV_UP | NETDEV_PROMISC;
     atomic_init(&dev->up_flag, true);
@@ -1512,16 +1592,19 @@ netdev_kni_get_stats(const struct netdev *netdev, struct netdev_stats *stats)
 {
     struct netdev_kni *dev = netdev_kni_cast(netdev);
 
+    struct kni_port_stats s;
+
     /* netdev_get_stats() set every field to UINT64_MAX, "not counted":
      * leave those this class does not count. */
-    rte_spinlock_lock(&dev->stats_lock);
-    stats->rx_packets = dev->stats.rx_packets;
-    stats->rx_bytes = dev->stats.rx_bytes;
-    stats->rx_dropped = dev->stats.rx_dropped;
-    stats->tx_packets = dev->stats.tx_packets;
-    stats->tx_bytes = dev->stats.tx_bytes;
-    stats->tx_dropped = dev->stats.tx_dropped;
-    rte_spinlock_unlock(&dev->stats_lock);
+    kni_port_stats_get(dev, &s);
+    stats->rx_packets = s.rx_packets;
+    stats->rx_bytes = s.rx_bytes;
+    stats->rx_dropped = s.rx_qos_drops;
+    stats->tx_packets = s.tx_packets;
+    stats->tx_bytes = s.tx_bytes;
+    stats->tx_dropped = (s.tx_failure_drops + s.tx_mtu_drops
+                         + s.tx_no_mbuf_drops + s.tx_qos_drops
+                         + s.tx_bad_offload_drops + s.tx_down_drops);
     return 0;
 }
 
@@ -1531,7 +1614,9 @@ netdev_kni_get_custom_stats(const struct netdev *netdev,
 {
     struct netdev_kni *dev = netdev_kni_cast(netdev);
     struct kni_dev_ustats us;
+    struct kni_port_stats s;
     struct kni_stats ks;
+    int n_rxq, n_txq;
     int i = 0;
 
     memset(&us, 0, sizeof us);
@@ -1542,18 +1627,23 @@ netdev_kni_get_custom_stats(const struct netdev *netdev,
         kni_dev_get_stats(dev->kdev, &ks);
     }
 
+    kni_port_stats_get(dev, &s);
+    /* Queues in use, each counted on its own when there are several. */
+    n_rxq = dev->up.n_rxq > 1 ? dev->up.n_rxq : 0;
+    n_txq = dev->up.n_txq > 1 ? dev->up.n_txq : 0;
+
 #define KNI_CUSTOM_STATS                                    \
-    C("ovs_tx_failure_drops", dev->tx_failure_drops)        \
-    C("ovs_tx_mtu_exceeded_drops", dev->tx_mtu_drops)       \
-    C("ovs_tx_qos_drops", dev->tx_qos_drops)                \
-    C("ovs_rx_qos_drops", dev->rx_qos_drops)                \
-    C("ovs_tx_no_mbuf_drops", dev->tx_no_mbuf_drops)        \
-    C("ovs_tx_bad_offload_drops", dev->tx_bad_offload_drops) \
-    C("tx_zero_copy", dev->tx_zero_copy)                    \
-    C("tx_copied", dev->tx_copied)                          \
-    C("rx_tso_packets", dev->rx_tso_packets)                \
-    C("tx_tso_packets", dev->tx_tso_packets)                \
-    C("tx_sw_segmented", dev->tx_sw_segmented)              \
+    C("ovs_tx_failure_drops", s.tx_failure_drops)           \
+    C("ovs_tx_mtu_exceeded_drops", s.tx_mtu_drops)          \
+    C("ovs_tx_qos_drops", s.tx_qos_drops)                   \
+    C("ovs_rx_qos_drops", s.rx_qos_drops)                   \
+    C("ovs_tx_no_mbuf_drops", s.tx_no_mbuf_drops)           \
+    C("ovs_tx_bad_offload_drops", s.tx_bad_offload_drops)   \
+    C("tx_zero_copy", s.tx_zero_copy)                       \
+    C("tx_copied", s.tx_copied)                             \
+    C("rx_tso_packets", s.rx_tso_packets)                   \
+    C("tx_tso_packets", s.tx_tso_packets)                   \
+    C("tx_sw_segmented", s.tx_sw_segmented)                 \
     C("fill_alloc_failures", us.fill_alloc_failed)          \
     C("kicks", us.kicks)                                    \
     C("kernel_events", dev->kernel_events)                  \
@@ -1572,15 +1662,29 @@ netdev_kni_get_custom_stats(const struct netdev *netdev,
 #define C(NAME, VALUE) + 1
     custom->size = 0 KNI_CUSTOM_STATS;
 #undef C
+    custom->size += 2 * (n_rxq + n_txq);
     custom->counters = xcalloc(custom->size, sizeof *custom->counters);
-    rte_spinlock_lock(&dev->stats_lock);
 #define C(NAME, VALUE)                                                  \
     ovs_strlcpy(custom->counters[i].name, NAME,                         \
                 NETDEV_CUSTOM_STATS_NAME_SIZE);                         \
     custom->counters[i++].value = VALUE;
     KNI_CUSTOM_STATS
 #undef C
-    rte_spinlock_unlock(&dev->stats_lock);
+    for (int q = 0; q < n_rxq + n_txq; q++) {
+        bool rx = q < n_rxq;
+        int qid = rx ? q : q - n_rxq;
+        const atomic_uint64_t *packets = (rx ? &dev->rxqs[qid].stats.packets
+                                          : &dev->txqs[qid].stats.packets);
+        const atomic_uint64_t *bytes = (rx ? &dev->rxqs[qid].stats.bytes
+                                        : &dev->txqs[qid].stats.bytes);
+
+        snprintf(custom->counters[i].name, NETDEV_CUSTOM_STATS_NAME_SIZE,
+                 "%s_q%d_packets", rx ? "rx" : "tx", qid);
+        custom->counters[i++].value = kni_counter(packets);
+        snprintf(custom->counters[i].name, NETDEV_CUSTOM_STATS_NAME_SIZE,
+                 "%s_q%d_bytes", rx ? "rx" : "tx", qid);
+        custom->counters[i++].value = kni_counter(bytes);
+    }
     ovs_mutex_unlock(&dev->mutex);
     return 0;
 }
@@ -1588,14 +1692,16 @@ netdev_kni_get_custom_stats(const struct netdev *netdev,
 /* The datapath would like 'n_txq' transmit queues, one per thread that
  * sends.  The kernel device's queues come from options:n_txq only: making
  * the device again for them would drop its addresses and routes each time
- * PMD threads come or go.  With fewer queues the threads share them, each
- * queue under its own lock (concurrent_txq in send()). */
+ * PMD threads come or go, and each queue commits ring_size mbufs.  With
+ * fewer queues the threads share them, each queue under its own lock
+ * (concurrent_txq in send()); with as many, sending takes no lock. */
 static int
 netdev_kni_set_tx_multiq(struct netdev *netdev, unsigned int n_txq)
 {
     struct netdev_kni *dev = netdev_kni_cast(netdev);
 
     ovs_mutex_lock(&dev->mutex);
+    dev->tx_threads = n_txq;
     if (n_txq > (unsigned int) dev->requested_n_txq && !dev->multiq_advised) {
         dev->multiq_advised = true;
         VLOG_INFO("%s: %u threads may send to it on %d tx queues, sharing "
@@ -1621,6 +1727,9 @@ netdev_kni_get_status(const struct netdev *netdev, struct smap *args)
         smap_add_format(args, "ring_size", "%"PRIu32, dev->ring_size);
         smap_add_format(args, "n_rxq", "%d", dev->up.n_rxq);
         smap_add_format(args, "n_txq", "%d", dev->up.n_txq);
+        if (dev->tx_threads) {
+            smap_add_format(args, "tx_threads", "%u", dev->tx_threads);
+        }
         smap_add_format(args, "buffer_size", "%"PRIu32, dev->frame_room);
         smap_add(args, "mempool", dev->mp->name);
         smap_add_format(args, "mempool_mbufs", "%u", dev->mp->size);
@@ -2117,16 +2226,14 @@ netdev_kni_rxq_recv(struct netdev_rxq *rxq, struct dp_packet_batch *batch,
         *qfill = 0;
     }
 
-    rte_spinlock_lock(&dev->stats_lock);
-    dev->stats.rx_packets += n;
-    dev->stats.rx_bytes += bytes;
-    dev->rx_tso_packets += n_tso;
+    /* This thread alone polls the queue. */
+    struct kni_rxq_stats *st = &dev->rxqs[rxq->queue_id].stats;
+
+    kni_count(&st->packets, n);
+    kni_count(&st->bytes, bytes);
+    kni_count(&st->tso_packets, n_tso);
     if (OVS_UNLIKELY(n_qos)) {
-        dev->stats.rx_dropped += n_qos;
-        dev->rx_qos_drops += n_qos;
-    }
-    rte_spinlock_unlock(&dev->stats_lock);
-    if (OVS_UNLIKELY(n_qos)) {
+        kni_count(&st->qos_drops, n_qos);
         COVERAGE_ADD(kni_rx_qos_drops, n_qos);
     }
     return n ? 0 : EAGAIN;
@@ -2420,15 +2527,15 @@ netdev_kni_send(struct netdev *netdev, int qid,
     struct kni_dev *kdev = dev->kdev;
     size_t n_qos = 0, n_bad = 0, n_tso = 0, n_seg = 0;
     uint32_t max_frame, buf_size;
+    struct kni_txq_stats *st;
     struct kni_txb b;
+    uint64_t orig;
     bool up;
 
     atomic_read_relaxed(&dev->up_flag, &up);
     if (OVS_UNLIKELY(!kdev || !up)) {
         dp_packet_delete_batch(batch, true);
-        rte_spinlock_lock(&dev->stats_lock);
-        dev->stats.tx_dropped += batch_cnt;
-        rte_spinlock_unlock(&dev->stats_lock);
+        atomic_add_relaxed(&dev->tx_down_drops, batch_cnt, &orig);
         return 0;
     }
 
@@ -2437,7 +2544,7 @@ netdev_kni_send(struct netdev *netdev, int qid,
      * thread sends. */
     qid = (unsigned int) qid % kni_dev_n_txq(kdev);
     if (OVS_UNLIKELY(concurrent_txq)) {
-        rte_spinlock_lock(&dev->tx_locks[qid].lock);
+        rte_spinlock_lock(&dev->txqs[qid].lock);
     }
 
     policer = ovsrcu_get(struct kni_policer *, &dev->egress_policer);
@@ -2518,32 +2625,31 @@ netdev_kni_send(struct netdev *netdev, int qid,
     }
     kni_txb_flush(&b);
 
-    if (OVS_UNLIKELY(concurrent_txq)) {
-        rte_spinlock_unlock(&dev->tx_locks[qid].lock);
-    }
-
-    rte_spinlock_lock(&dev->stats_lock);
-    dev->stats.tx_packets += b.sent;
-    dev->stats.tx_bytes += b.sent_bytes;
-    dev->stats.tx_dropped += b.failed + n_mtu + n_nombuf + n_qos + n_bad;
-    dev->tx_zero_copy += n_zero_copy;
-    dev->tx_copied += n_copied;
-    dev->tx_failure_drops += b.failed;
-    dev->tx_mtu_drops += n_mtu;
-    dev->tx_no_mbuf_drops += n_nombuf;
-    dev->tx_qos_drops += n_qos;
-    dev->tx_bad_offload_drops += n_bad;
-    dev->tx_tso_packets += n_tso;
-    dev->tx_sw_segmented += n_seg;
-    rte_spinlock_unlock(&dev->stats_lock);
+    /* The queue's own counters: this thread alone sends on it, or holds
+     * its lock. */
+    st = &dev->txqs[qid].stats;
+    kni_count(&st->packets, b.sent);
+    kni_count(&st->bytes, b.sent_bytes);
+    kni_count(&st->zero_copy, n_zero_copy);
+    kni_count(&st->copied, n_copied);
+    kni_count(&st->tso_packets, n_tso);
     if (OVS_UNLIKELY(b.failed || n_mtu || n_nombuf || n_qos || n_bad
                      || n_seg)) {
+        kni_count(&st->failure_drops, b.failed);
+        kni_count(&st->mtu_drops, n_mtu);
+        kni_count(&st->no_mbuf_drops, n_nombuf);
+        kni_count(&st->qos_drops, n_qos);
+        kni_count(&st->bad_offload_drops, n_bad);
+        kni_count(&st->sw_segmented, n_seg);
         COVERAGE_ADD(kni_tx_failure_drops, b.failed);
         COVERAGE_ADD(kni_tx_mtu_exceeded_drops, n_mtu);
         COVERAGE_ADD(kni_tx_no_mbuf_drops, n_nombuf);
         COVERAGE_ADD(kni_tx_qos_drops, n_qos);
         COVERAGE_ADD(kni_tx_bad_offload_drops, n_bad);
         COVERAGE_ADD(kni_tx_sw_segments, n_seg);
+    }
+    if (OVS_UNLIKELY(concurrent_txq)) {
+        rte_spinlock_unlock(&dev->txqs[qid].lock);
     }
     return 0;
 }
