@@ -594,6 +594,7 @@ struct dev {
     char name[KNI_NAMESIZE];
     uint32_t ring_size;
     uint32_t buf_size;
+    uint32_t offloads;          /* KNI_OFFLOAD_* it was created with. */
     uint64_t mmap_offset;
     uint64_t mmap_size;
     struct kni_ring_offsets off;
@@ -645,6 +646,7 @@ struct map {
     uint32_t dev_id;
     uint32_t ring_size;
     uint32_t buf_size;
+    uint32_t offloads;          /* The device's: what tx may carry. */
     struct kni_ring_offsets off;
     struct kni_ring_offset ev_off;
 };
@@ -1267,6 +1269,16 @@ rnd_create(struct thread *t, struct kni_create *c)
     }
     c->n_rx_queues = rnd(&t->rng, 5);
     c->n_tx_queues = rnd(&t->rng, 5);
+    if (chance(&t->rng, 1, 4)) {
+        /* Offloads the module takes: tx then carries their fields. */
+        static const uint32_t sets[] = {
+            KNI_OFFLOAD_HASH, KNI_OFFLOAD_CSUM,
+            KNI_OFFLOAD_CSUM | KNI_OFFLOAD_TSO,
+            KNI_OFFLOAD_CSUM | KNI_OFFLOAD_TSO | KNI_OFFLOAD_HASH,
+        };
+
+        c->offloads = sets[rnd(&t->rng, sizeof sets / sizeof sets[0])];
+    }
     if (rnd(&t->rng, 2)) {
         c->speed = rnd(&t->rng, 2) ? 1000 * (1 + rnd(&t->rng, 100))
                                    : rnd64(&t->rng);
@@ -1438,6 +1450,7 @@ op_create(struct thread *t)
         memcpy(d->name, c.name, KNI_NAMESIZE);
         d->ring_size = c.ring_size_out;
         d->buf_size = c.buf_size;
+        d->offloads = c.offloads;
         d->mmap_offset = c.mmap_offset;
         d->mmap_size = c.mmap_size;
         d->off = c.off;
@@ -1843,6 +1856,7 @@ op_mmap(struct thread *t, bool event)
             rec.dev_id = id;
             rec.ring_size = w->devs[d].ring_size;
             rec.buf_size = w->devs[d].buf_size;
+            rec.offloads = w->devs[d].offloads;
             rec.off = w->devs[d].off;
         }
         switch (rnd(&t->rng, 20)) {
@@ -2578,6 +2592,28 @@ ring_write_step(struct thread *t)
 
 /* The ring reader. */
 
+/* Whether 'v', read from tx (or comp) of a device created with
+ * 'offloads', is as the ABI allows: offload fields only on tx and only
+ * with their offload, reserved fields zero, an invalid one empty. */
+static bool
+desc_ok(const struct kni_desc *v, bool tx, uint32_t offloads)
+{
+    uint16_t flags = KNI_DESC_F_INVALID;
+    bool csum = tx && offloads & KNI_OFFLOAD_CSUM;
+    bool tso = tx && offloads & KNI_OFFLOAD_TSO;
+    bool hash = tx && offloads & KNI_OFFLOAD_HASH;
+
+    flags |= csum ? KNI_DESC_F_CSUM_PARTIAL | KNI_DESC_F_CSUM_VALID : 0;
+    flags |= hash ? KNI_DESC_F_HASH : 0;
+    return (!(v->flags & ~flags)
+            && (csum || (!v->csum_start && !v->csum_offset))
+            && (tso || (!v->gso_type && !v->gso_size))
+            && (hash || !v->hash)
+            && !v->rsvd0 && !v->rsvd1 && !v->rsvd2
+            && !(tx && (v->flags & KNI_DESC_F_INVALID) && v->len)
+            && !(tx && v->len > 65536));
+}
+
 /* Consumes what the kernel produced on tx or comp of 'mp' and checks it. */
 static void
 ring_consume(struct map *mp, bool tx)
@@ -2607,16 +2643,13 @@ ring_consume(struct map *mp, bool tx)
         struct kni_desc v;
 
         memcpy(&v, d, sizeof v);
-        if ((v.flags & ~KNI_DESC_F_INVALID) || v.gso_type || v.rsvd0
-            || v.csum_start || v.csum_offset || v.gso_size || v.rsvd1
-            || v.hash || v.rsvd2
-            || (tx && (v.flags & KNI_DESC_F_INVALID) && v.len)
-            || (tx && v.len > 65536)) {
+        if (!desc_ok(&v, tx, mp->offloads)) {
             anomaly(tx ? AN_TX_DESC : AN_COMP_DESC,
-                    "device %"PRIu32" slot %"PRIu32": addr %#"PRIx64" len %"
-                    PRIu32" flags %#x gso %u/%u csum %u/%u rsvd %u/%u/%u"
-                    " hash %#x", mp->dev_id, cons + i, (uint64_t) v.addr,
-                    v.len, v.flags, v.gso_type, v.gso_size, v.csum_start,
+                    "device %"PRIu32" (offloads %#"PRIx32") slot %"PRIu32
+                    ": addr %#"PRIx64" len %"PRIu32" flags %#x gso %u/%u "
+                    "csum %u/%u rsvd %u/%u/%u hash %#x", mp->dev_id,
+                    mp->offloads, cons + i, (uint64_t) v.addr, v.len,
+                    v.flags, v.gso_type, v.gso_size, v.csum_start,
                     v.csum_offset, v.rsvd0, v.rsvd1, v.rsvd2, v.hash);
         }
     }
