@@ -936,7 +936,9 @@ kni_parked_release(struct kni_parked *p)
 static struct netdev *
 netdev_kni_alloc(void)
 {
-    struct netdev_kni *dev = xzalloc(sizeof *dev);
+    /* Aligned, so that each queue's counters and lock have their cache
+     * line to themselves. */
+    struct netdev_kni *dev = xzalloc_cacheline(sizeof *dev);
 
     return &dev->up;
 }
@@ -1007,7 +1009,7 @@ netdev_kni_destruct(struct netdev *netdev)
 static void
 netdev_kni_dealloc(struct netdev *netdev)
 {
-    free(netdev_kni_cast(netdev));
+    free_cacheline(netdev_kni_cast(netdev));
 }
 
 /* True if the options ask for rings the kernel device of 'dev' does not
