@@ -1593,7 +1593,6 @@ static int
 netdev_kni_get_stats(const struct netdev *netdev, struct netdev_stats *stats)
 {
     struct netdev_kni *dev = netdev_kni_cast(netdev);
-
     struct kni_port_stats s;
 
     /* netdev_get_stats() set every field to UINT64_MAX, "not counted":
@@ -1608,6 +1607,22 @@ netdev_kni_get_stats(const struct netdev *netdev, struct netdev_stats *stats)
                          + s.tx_no_mbuf_drops + s.tx_qos_drops
                          + s.tx_bad_offload_drops + s.tx_down_drops);
     return 0;
+}
+
+/* Puts queue 'q''s counters, "DIR_qQ_packets" and "DIR_qQ_bytes", at 'i'
+ * in 'custom'.  Returns the index after them. */
+static int
+kni_custom_queue(struct netdev_custom_stats *custom, int i, const char *dir,
+                 int q, const atomic_uint64_t *packets,
+                 const atomic_uint64_t *bytes)
+{
+    snprintf(custom->counters[i].name, NETDEV_CUSTOM_STATS_NAME_SIZE,
+             "%s_q%d_packets", dir, q);
+    custom->counters[i++].value = kni_counter(packets);
+    snprintf(custom->counters[i].name, NETDEV_CUSTOM_STATS_NAME_SIZE,
+             "%s_q%d_bytes", dir, q);
+    custom->counters[i++].value = kni_counter(bytes);
+    return i;
 }
 
 static int
@@ -1672,20 +1687,13 @@ netdev_kni_get_custom_stats(const struct netdev *netdev,
     custom->counters[i++].value = VALUE;
     KNI_CUSTOM_STATS
 #undef C
-    for (int q = 0; q < n_rxq + n_txq; q++) {
-        bool rx = q < n_rxq;
-        int qid = rx ? q : q - n_rxq;
-        const atomic_uint64_t *packets = (rx ? &dev->rxqs[qid].stats.packets
-                                          : &dev->txqs[qid].stats.packets);
-        const atomic_uint64_t *bytes = (rx ? &dev->rxqs[qid].stats.bytes
-                                        : &dev->txqs[qid].stats.bytes);
-
-        snprintf(custom->counters[i].name, NETDEV_CUSTOM_STATS_NAME_SIZE,
-                 "%s_q%d_packets", rx ? "rx" : "tx", qid);
-        custom->counters[i++].value = kni_counter(packets);
-        snprintf(custom->counters[i].name, NETDEV_CUSTOM_STATS_NAME_SIZE,
-                 "%s_q%d_bytes", rx ? "rx" : "tx", qid);
-        custom->counters[i++].value = kni_counter(bytes);
+    for (int q = 0; q < n_rxq; q++) {
+        i = kni_custom_queue(custom, i, "rx", q, &dev->rxqs[q].stats.packets,
+                             &dev->rxqs[q].stats.bytes);
+    }
+    for (int q = 0; q < n_txq; q++) {
+        i = kni_custom_queue(custom, i, "tx", q, &dev->txqs[q].stats.packets,
+                             &dev->txqs[q].stats.bytes);
     }
     ovs_mutex_unlock(&dev->mutex);
     return 0;
