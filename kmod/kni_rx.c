@@ -89,20 +89,86 @@ static void kni_rx_offloads(struct sk_buff *skb, const struct kni_desc *d)
 		skb_set_hash(skb, d->hash, PKT_HASH_TYPE_L4);
 }
 
+/*
+ * A frame longer than KNI_RX_LINEAR goes into an skb whose head holds its
+ * first KNI_RX_HEAD bytes (and at least the checksum field a checksum
+ * offload names), the rest in page fragments, as virtio_net and tun build
+ * theirs: a 64 kB segment then takes two 32 kB pages, not one 128 kB
+ * kmalloc() block, and its truesize, which socket buffers are charged, is
+ * about its length, not twice that.
+ */
+#define KNI_RX_LINEAR		2048
+#define KNI_RX_HEAD		256
+#define KNI_RX_FRAG_ORDER	PAGE_ALLOC_COSTLY_ORDER
+
+/*
+ * Copies @len bytes at @src to new page fragments of @skb.  Pages of
+ * KNI_RX_FRAG_ORDER are tried first, single pages once one fails.  False
+ * if memory or fragment slots ran out.
+ */
+static bool kni_rx_frags(struct sk_buff *skb, const u8 *src, u32 len)
+{
+	unsigned int order = KNI_RX_FRAG_ORDER;
+	int i = skb_shinfo(skb)->nr_frags;
+
+	while (len) {
+		unsigned int o = min_t(unsigned int, order, get_order(len));
+		struct page *page = NULL;
+		u32 size, chunk;
+
+		if (i >= MAX_SKB_FRAGS)
+			return false;
+		if (o) {
+			page = alloc_pages(GFP_ATOMIC | __GFP_COMP |
+					   __GFP_NOWARN | __GFP_NORETRY, o);
+			if (!page)
+				order = 0;
+		}
+		if (!page) {
+			o = 0;
+			page = alloc_page(GFP_ATOMIC | __GFP_NOWARN);
+			if (!page)
+				return false;
+		}
+		size = PAGE_SIZE << o;
+		chunk = min(len, size);
+		memcpy(page_address(page), src, chunk);
+		skb_add_rx_frag(skb, i++, page, 0, chunk, size);
+		src += chunk;
+		len -= chunk;
+	}
+	return true;
+}
+
 static struct sk_buff *kni_rx_skb(struct kni_rxq *q, struct net_device *dev,
 				  const void *src, const struct kni_desc *d)
 {
 	struct sk_buff *skb;
+	u32 head = d->len;
 
-	skb = netdev_alloc_skb_ip_align(dev, d->len);
-	if (!skb) {
-		kni_stat_inc(&q->c.syncp, &q->c.nomem);
-		return NULL;
+	if (d->len > KNI_RX_LINEAR) {
+		head = KNI_RX_HEAD;
+		/* kni_rx_desc_ok() kept the checksum field inside the frame. */
+		if (d->flags & KNI_DESC_F_CSUM_PARTIAL)
+			head = max_t(u32, head, (u32)d->csum_start +
+				     d->csum_offset + sizeof(__sum16));
 	}
-	skb_put_data(skb, src, d->len);
+	skb = netdev_alloc_skb_ip_align(dev, head);
+	if (!skb)
+		goto nomem;
+	skb_put_data(skb, src, head);
+	if (head < d->len &&
+	    !kni_rx_frags(skb, (const u8 *)src + head, d->len - head)) {
+		kfree_skb(skb);
+		goto nomem;
+	}
 	kni_rx_offloads(skb, d);
 	skb_record_rx_queue(skb, q->index);
 	return skb;
+
+nomem:
+	kni_stat_inc(&q->c.syncp, &q->c.nomem);
+	return NULL;
 }
 
 /*
