@@ -30,7 +30,7 @@
  * --huge-dir names a hugetlbfs mount with free hugepages (64 MB).
  *
  * --rings needs no module: it times the ring operations alone, one thread
- * playing both sides of a kni ring (lib/kni-ring.h) in ordinary memory,
+ * playing both sides of a kni ring (lib/kni-ring.h) in DPDK memory,
  * laid out as the module lays it out: 32-frame bursts of descriptors made
  * from mbufs as the library makes them (address, length), published, with
  * the wake-up check the library makes after each burst, then read back
@@ -68,7 +68,7 @@ ns_per(uint64_t cycles, uint64_t n)
     return n ? (double) cycles * 1e9 / rte_get_timer_hz() / n : 0;
 }
 
-/* Bursts timed together; the two sides take turns block by block. */
+/* Bursts timed together; the figures take turns block by block. */
 #define RINGS_BLOCK 256
 
 static int
